@@ -1,0 +1,98 @@
+// The machine's shared control block: a few words every actor and the main thread see.
+// Flags and counters only; requests and data travel through mailboxes and rings.
+import { TraceRingWriter } from './trace-ring.js';
+import { TRACE_SCHEMA_VERSION } from './trace.js';
+
+export const C_TRACE_ON = 0; // 1 when trace records are wanted
+export const C_SEQ = 1; // global trace sequence counter
+export const C_CPU_WAKE = 2; // futex word the halted CPU sleeps on (IRQ, attention, stop)
+export const C_STOP = 3; // 1 = the main thread asks the machine to stop
+export const C_CPU_STATE = 4; // CpuState
+export const C_DOORBELL = 5; // bumped by producers when a ring fills: main drains
+export const C_ATTENTION = 6; // bitmask of devices with asynchronous events to service
+const INT_WORDS = 64;
+const F_NOW = 0; // machine time ns, published by the CPU
+const F_INSTRUCTIONS = 1;
+const FLOAT_WORDS = 8;
+const VECTOR_COUNTS = 256;
+
+export enum CpuState {
+  Booting = 0,
+  Running = 1,
+  Halted = 2,
+  /** hlt or a spin with IF=0: nothing can ever change the machine again. */
+  IdleForever = 3,
+  Stopped = 4,
+}
+
+export class ControlBlock {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  /** Interrupts delivered per vector (for the status bar and stats). */
+  readonly vectorCounts: Int32Array;
+
+  constructor(readonly sab: SharedArrayBuffer) {
+    this.i32 = new Int32Array(sab, 0, INT_WORDS);
+    this.f64 = new Float64Array(sab, INT_WORDS * 4, FLOAT_WORDS);
+    this.vectorCounts = new Int32Array(sab, INT_WORDS * 4 + FLOAT_WORDS * 8, VECTOR_COUNTS);
+  }
+
+  static allocate(): ControlBlock {
+    return new ControlBlock(new SharedArrayBuffer(INT_WORDS * 4 + FLOAT_WORDS * 8 + VECTOR_COUNTS * 4));
+  }
+
+  get tracing(): boolean { return this.i32[C_TRACE_ON] !== 0; }
+  set tracing(on: boolean) { Atomics.store(this.i32, C_TRACE_ON, on ? 1 : 0); }
+  nextSeq(): number { return Atomics.add(this.i32, C_SEQ, 1) >>> 0; }
+
+  get now(): number { return this.f64[F_NOW]; }
+  set now(t: number) { this.f64[F_NOW] = t; }
+  get instructions(): number { return this.f64[F_INSTRUCTIONS]; }
+  set instructions(n: number) { this.f64[F_INSTRUCTIONS] = n; }
+
+  get cpuState(): CpuState { return Atomics.load(this.i32, C_CPU_STATE); }
+  set cpuState(s: CpuState) { Atomics.store(this.i32, C_CPU_STATE, s); }
+
+  get stopRequested(): boolean { return Atomics.load(this.i32, C_STOP) !== 0; }
+  /** Ask the CPU to stop at its next instruction boundary (wakes it if halted). */
+  requestStop(): void {
+    Atomics.store(this.i32, C_STOP, 1);
+    this.wakeCpu();
+  }
+
+  wakeCpu(): void {
+    Atomics.add(this.i32, C_CPU_WAKE, 1);
+    Atomics.notify(this.i32, C_CPU_WAKE);
+  }
+
+  /** A device on another thread has asynchronous work (input): flag it and wake the CPU. */
+  raiseAttention(deviceIndex: number): void {
+    Atomics.or(this.i32, C_ATTENTION, 1 << deviceIndex);
+    this.wakeCpu();
+  }
+
+  takeAttention(): number {
+    return Atomics.exchange(this.i32, C_ATTENTION, 0);
+  }
+
+  ringDoorbell(): void {
+    Atomics.add(this.i32, C_DOORBELL, 1);
+    Atomics.notify(this.i32, C_DOORBELL);
+  }
+}
+
+/** What an actor uses to emit trace records: checks the on flag, stamps v/seq, writes its ring. */
+export class Tracer {
+  private readonly writer: TraceRingWriter;
+  constructor(private readonly control: ControlBlock, ring: SharedArrayBuffer) {
+    this.writer = new TraceRingWriter(ring);
+  }
+  get on(): boolean { return this.control.i32[C_TRACE_ON] !== 0; }
+  emit(t: number, kind: string, src: string, fields?: Record<string, unknown>): void {
+    if (this.control.i32[C_TRACE_ON] === 0) return;
+    this.writer.write(this.control.nextSeq(), t, kind, src, fields);
+  }
+  get dropped(): number { return this.writer.dropped; }
+}
+
+export { TRACE_SCHEMA_VERSION };

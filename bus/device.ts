@@ -1,0 +1,100 @@
+// The typed interface every device implements, built-in or a user's own module.
+//
+// A device is a *core* (plain state + methods, no I/O, no host clock) created by a *module*
+// (the static description the machine needs before any worker starts: port regions, pins,
+// options schema). The actor shell that hosts a core lives in machine/; the core never knows
+// whether it runs on its own worker thread or inline in the CPU's thread.
+import type { z } from 'zod';
+import type { PhysicalMemory } from './memory.js';
+
+export type AccessSize = 1 | 2 | 4;
+export type Level = 0 | 1;
+
+/** A contiguous range of I/O ports handled by one device, addressed region-relative (QEMU style). */
+export interface RegionSpec {
+  /** Name used in YAML `ports:` and in traces, e.g. "io", "elcr". */
+  readonly name: string;
+  /** Number of ports in the region. */
+  readonly size: number;
+  /** Default first port; the YAML may move it. */
+  readonly base: number;
+  /**
+   * Access widths the core handles itself (default [1]). A wider access is split by the bus into
+   * little-endian accesses of the widest declared width, as QEMU's memory core does.
+   */
+  readonly widths?: readonly AccessSize[];
+  /** Debug names per offset (v86's port table): shown in io.read / io.write traces. */
+  readonly names?: { readonly read?: readonly string[]; readonly write?: readonly string[] };
+}
+
+/** Everything a core may do to the world. Supplied by the shell (or by a test harness). */
+export interface DeviceContext {
+  /** The device's instance name in the machine, e.g. "pic1". */
+  readonly name: string;
+  /** Machine time (ns) of the access or deadline being processed. */
+  now(): number;
+  /** Drive output pin `pin` (index into the module's `outputs`) to a level. Repeating a level is a no-op. */
+  setOutput(pin: number, level: Level): void;
+  /** Emit a trace record of `kind` with extra fields (the shell adds v, t, seq, src). */
+  trace(kind: string, fields?: Record<string, unknown>): void;
+  /** The guest did something the hardware would not accept: log and carry on. */
+  guestError(message: string, fields?: Record<string, unknown>): void;
+  /** The guest used a feature this model does not implement: log and carry on. */
+  unimplemented(message: string, fields?: Record<string, unknown>): void;
+  /** Physical memory, for devices that scan or DMA (VGA text RAM). */
+  readonly memory: PhysicalMemory;
+  /** Publish an event to the device's front-end adapter (VGA frames, UART bytes). Never blocks. */
+  emit(channel: string, payload: unknown): void;
+  /** Machine-level effects a device can cause (reset line, isa-debug-exit). */
+  requestReset(reason: string): void;
+  requestExit(status: number, reason: string): void;
+}
+
+/** JSON-able state with a version number, for snapshot()/restore(). */
+export interface DeviceState {
+  readonly version: number;
+  readonly [field: string]: unknown;
+}
+
+/** INTA result from an interrupt controller: a vector, or "the slave on input n answers". */
+export const CASCADE = 0x100;
+
+export interface DeviceCore {
+  read(region: number, offset: number, size: AccessSize): number;
+  write(region: number, offset: number, size: AccessSize, value: number): void;
+  /** An input pin (index into the module's `inputs`) changed level. */
+  setInput?(pin: number, level: Level): void;
+  /** Bring time-dependent state up to ctx.now(); called when the device's deadline has passed. */
+  advance?(): void;
+  /** Machine time (ns) at which advance() is next wanted; Infinity when none. */
+  nextDeadline?(): number;
+  /**
+   * Interrupt acknowledge cycle (interrupt controllers only). Returns a vector 0..255, or
+   * CASCADE + n when a slave wired to input n must supply the vector (8259A CAS lines).
+   */
+  acknowledge?(): number;
+  /** Flush anything buffered (a final screen scan) before the machine stops or goes idle for good. */
+  flush?(): void;
+  snapshot(): DeviceState;
+  restore(state: DeviceState): void;
+}
+
+export interface DeviceModule<O = Record<string, unknown>> {
+  /** Built-in name used as `impl:` in YAML (a user module gets its path). */
+  readonly kind: string;
+  /** One line for --print-config and errors. */
+  readonly title: string;
+  readonly regions: readonly RegionSpec[];
+  readonly inputs?: readonly string[];
+  readonly outputs?: readonly string[];
+  /** Front-end adapters this device can drive (the first is the default), e.g. ["terminal", "headless"]. */
+  readonly adapters?: readonly string[];
+  /** Schema of the YAML `options:` block; the parsed value is passed to create(). */
+  readonly options?: z.ZodType<O>;
+  create(ctx: DeviceContext, options: O): DeviceCore;
+}
+
+/** Identity helper that gives a module literal its type (user modules call it too). */
+export function defineDevice<O>(module: DeviceModule<O>): DeviceModule<O> {
+  return module;
+}

@@ -1,0 +1,227 @@
+// The CPU's view of the bus: decodes ports to device regions, carries IRQ levels along wires,
+// runs the INTA cycle (with 8259A cascading) and keeps every device's next deadline.
+// It lives on the CPU's thread: every device interaction is synchronous with the CPU's
+// timeline, which is what makes virtual time deterministic.
+import { CASCADE, type AccessSize, type Level } from './device.js';
+import { Effect, Op, type DeviceEndpoint } from './endpoint.js';
+import { CPU_TARGET, type WireRoute } from './irq.js';
+import { floatingBus, hex, POST_PORT, type PortMap } from './ports.js';
+import type { Tracer } from './control.js';
+
+export interface BusWiring {
+  readonly portMap: PortMap;
+  /** For each port claim: the endpoint index that owns it. */
+  readonly claimEndpoint: readonly number[];
+  readonly endpoints: readonly DeviceEndpoint[];
+  /** routes[endpoint][outputPin] = the wires that output drives. */
+  readonly routes: ReadonlyArray<ReadonlyArray<readonly WireRoute[] | undefined>>;
+  /** Shared line levels, indexed by WireRoute.line. */
+  readonly lineLevels: Int32Array;
+}
+
+export interface UnclaimedCount {
+  port: number;
+  reads: number;
+  writes: number;
+}
+
+/** A device asked the machine to exit or reset during a call. */
+export class DeviceEffect extends Error {
+  constructor(readonly effect: Effect, readonly value: number, readonly device: string) {
+    super(effect === Effect.Exit ? `${device} requested exit with ${value}` : `${device} requested a reset`);
+  }
+}
+
+export class BusRouter {
+  private readonly deadlines: Float64Array;
+  private earliest = Infinity;
+  /** Level of the CPU's INTR pin. */
+  intr: Level = 0;
+  private intrSource = -1;
+  /** inputDriver[endpoint][inputPin] = endpoint driving it (for CAS: the slave on master input n). */
+  private readonly inputDriver: number[][];
+  private readonly unclaimed = new Map<number, UnclaimedCount>();
+  /** Called when a device requests exit/reset; default throws DeviceEffect out of the instruction. */
+  onEffect: (effect: DeviceEffect) => void = (e) => { throw e; };
+
+  constructor(private readonly wiring: BusWiring, private readonly tracer: Tracer) {
+    const n = wiring.endpoints.length;
+    this.deadlines = new Float64Array(n).fill(Infinity);
+    this.inputDriver = wiring.endpoints.map(() => []);
+    wiring.routes.forEach((pins, from) =>
+      pins.forEach((routes) =>
+        routes?.forEach((r) => {
+          if (r.toDevice === CPU_TARGET) this.intrSource = from;
+          else this.inputDriver[r.toDevice][r.toPin] = from;
+        }),
+      ),
+    );
+  }
+
+  get nextDeadline(): number { return this.earliest; }
+
+  in(port: number, size: AccessSize, now: number): number {
+    const claimIndex = this.wiring.portMap.lookup(port);
+    if (claimIndex < 0) return this.unclaimedAccess(port, size, false, 0, now);
+    const claim = this.wiring.portMap.claims[claimIndex];
+    const offset = port - claim.base;
+    if (size !== 1 && (!claim.widths.includes(size) || offset + size > claim.size)) return this.splitIn(port, size, claim.widths, now);
+    const ep = this.wiring.claimEndpoint[claimIndex];
+    const value = this.wiring.endpoints[ep].call(Op.Read, claim.regionIndex, offset, size, 0, now);
+    this.settle(ep, now);
+    if (this.tracer.on) {
+      this.tracer.emit(now, 'io.read', 'cpu', { port, size, value, device: claim.device, reg: this.wiring.portMap.registerName(port, false) });
+    }
+    return value;
+  }
+
+  out(port: number, size: AccessSize, value: number, now: number): void {
+    const claimIndex = this.wiring.portMap.lookup(port);
+    if (claimIndex < 0) {
+      this.unclaimedAccess(port, size, true, value, now);
+      return;
+    }
+    const claim = this.wiring.portMap.claims[claimIndex];
+    const offset = port - claim.base;
+    if (size !== 1 && (!claim.widths.includes(size) || offset + size > claim.size)) {
+      this.splitOut(port, size, value, claim.widths, now);
+      return;
+    }
+    if (this.tracer.on) {
+      this.tracer.emit(now, 'io.write', 'cpu', { port, size, value, device: claim.device, reg: this.wiring.portMap.registerName(port, true) });
+    }
+    const ep = this.wiring.claimEndpoint[claimIndex];
+    this.wiring.endpoints[ep].call(Op.Write, claim.regionIndex, offset, size, value, now);
+    this.settle(ep, now);
+  }
+
+  /** The INTA cycle: the controller on INTR answers, or names the slave (CAS) that does. */
+  acknowledge(now: number): number {
+    if (this.intrSource < 0) throw new Error('INTA with nothing wired to cpu.intr');
+    let ep = this.intrSource;
+    for (let depth = 0; depth < 4; depth++) {
+      const v = this.wiring.endpoints[ep].call(Op.Acknowledge, 0, 0, 0, 0, now);
+      this.settle(ep, now);
+      if (v < CASCADE) return v;
+      const slave = this.inputDriver[ep][v - CASCADE];
+      if (slave === undefined) throw new Error(`${this.wiring.endpoints[ep].name} cascades to input ${v - CASCADE}, which no device drives`);
+      ep = slave;
+    }
+    throw new Error('INTA cascade deeper than 4 controllers');
+  }
+
+  /** Call advance() on every device whose deadline has come. */
+  advanceDue(now: number): void {
+    if (this.earliest > now) return;
+    const d = this.deadlines;
+    for (let ep = 0; ep < d.length; ep++) {
+      if (d[ep] <= now) {
+        this.wiring.endpoints[ep].call(Op.Advance, 0, 0, 0, 0, now);
+        this.settle(ep, now);
+      }
+    }
+  }
+
+  /** Ask every device to flush (final screen scan) before the machine stops or idles for good. */
+  flushAll(now: number): void {
+    this.wiring.endpoints.forEach((e, ep) => {
+      e.call(Op.Flush, 0, 0, 0, 0, now);
+      this.settle(ep, now);
+    });
+  }
+
+  /** A device flagged asynchronous work (input arrived on its thread): let it run now. */
+  service(mask: number, now: number): void {
+    for (let ep = 0; ep < this.wiring.endpoints.length; ep++) {
+      if (mask & (1 << ep)) {
+        this.wiring.endpoints[ep].call(Op.Service, 0, 0, 0, 0, now);
+        this.settle(ep, now);
+      }
+    }
+  }
+
+  /** Ask every device for its deadline (at start). */
+  prime(now: number): void {
+    this.wiring.endpoints.forEach((e, ep) => {
+      e.call(Op.Advance, 0, 0, 0, 0, now);
+      this.settle(ep, now);
+    });
+  }
+
+  unclaimedTable(): UnclaimedCount[] {
+    return [...this.unclaimed.values()].sort((a, b) => a.port - b.port);
+  }
+
+  /** After a call: propagate output changes along wires, note the deadline, apply effects. */
+  private settle(ep: number, now: number): void {
+    const r = this.wiring.endpoints[ep].result;
+    if (r.deadline !== this.deadlines[ep]) {
+      this.deadlines[ep] = r.deadline;
+      let min = Infinity;
+      for (const d of this.deadlines) if (d < min) min = d;
+      this.earliest = min;
+    }
+    const effect = r.effect;
+    if (r.outCount > 0) {
+      // Copy: the endpoint's result is reused by the nested calls below.
+      const changes = Array.from(r.outs.subarray(0, r.outCount * 2));
+      r.outCount = 0;
+      for (let i = 0; i < changes.length; i += 2) this.drive(ep, changes[i], changes[i + 1] as Level, now);
+    }
+    if (effect !== Effect.None) {
+      r.effect = Effect.None;
+      this.onEffect(new DeviceEffect(effect, r.effectValue, this.wiring.endpoints[ep].name));
+    }
+  }
+
+  private drive(ep: number, pin: number, level: Level, now: number): void {
+    const routes = this.wiring.routes[ep]?.[pin];
+    if (!routes) return;
+    for (const route of routes) {
+      if (this.wiring.lineLevels[route.line] === level) continue;
+      Atomics.store(this.wiring.lineLevels, route.line, level);
+      if (this.tracer.on) this.tracer.emit(now, 'irq.level', this.wiring.endpoints[ep].name, { line: route.input, level });
+      if (route.toDevice === CPU_TARGET) {
+        this.intr = level;
+      } else {
+        this.wiring.endpoints[route.toDevice].call(Op.SetInput, route.toPin, level, 0, 0, now);
+        this.settle(route.toDevice, now);
+      }
+    }
+  }
+
+  private unclaimedAccess(port: number, size: AccessSize, write: boolean, value: number, now: number): number {
+    if (port === POST_PORT && write) return 0;
+    let entry = this.unclaimed.get(port);
+    if (!entry) {
+      entry = { port, reads: 0, writes: 0 };
+      this.unclaimed.set(port, entry);
+      this.tracer.emit(now, 'io.unclaimed', 'bus', { port, size, dir: write ? 'write' : 'read', value: write ? value : floatingBus(size) });
+    }
+    if (write) entry.writes++;
+    else entry.reads++;
+    return floatingBus(size);
+  }
+
+  /** Split a wide access into little-endian parts the region accepts (QEMU's access splitting). */
+  private splitIn(port: number, size: AccessSize, widths: readonly AccessSize[], now: number): number {
+    const part = widestBelow(widths, size);
+    let value = 0;
+    for (let i = 0; i < size; i += part) value += this.in(port + i, part, now) * 2 ** (8 * i);
+    return value >>> 0;
+  }
+
+  private splitOut(port: number, size: AccessSize, value: number, widths: readonly AccessSize[], now: number): void {
+    const part = widestBelow(widths, size);
+    const mask = part === 4 ? 0xffffffff : (1 << (8 * part)) - 1;
+    for (let i = 0; i < size; i += part) this.out(port + i, part, (Math.floor(value / 2 ** (8 * i)) & mask) >>> 0, now);
+  }
+}
+
+function widestBelow(widths: readonly AccessSize[], size: AccessSize): AccessSize {
+  let best: AccessSize = 1;
+  for (const w of widths) if (w < size && w > best) best = w;
+  return best;
+}
+
+export { hex };

@@ -1,0 +1,43 @@
+// Trace records, schema v1 (DESIGN §7). Every bus event a user may want to follow is one record:
+// { v, t (machine ns), seq (global order), kind, src, ...fields }. Kind names follow QEMU's trace
+// events where one exists so logs can be compared with `qemu -trace`.
+
+export const TRACE_SCHEMA_VERSION = 1;
+
+export interface TraceRecord {
+  readonly v: number;
+  /** Machine time in ns. */
+  readonly t: number;
+  /** Global sequence number: total order across all actors (causal within a synchronous call). */
+  readonly seq: number;
+  readonly kind: string;
+  /** The actor that produced it ("cpu", "pic1", "bus", ...). */
+  readonly src: string;
+  readonly [field: string]: unknown;
+}
+
+export type TraceFields = Record<string, string | number | boolean | null | undefined>;
+
+/** The kinds this project emits, with their fields, for docs, filters and --log-filter checks. */
+export const TRACE_KINDS: Readonly<Record<string, string>> = {
+  'io.read': 'port read by the CPU {port, size, value, device, reg}',
+  'io.write': 'port write by the CPU {port, size, value, device, reg}',
+  'io.unclaimed': 'first access to a port no device claims {port, size, dir}; reads return all ones',
+  'irq.level': 'a wire changed level {line, level}',
+  'pic.intr': 'a PIC INT output changed {chip, level}',
+  'pic.eoi': 'end of interrupt {chip, irq, mode}',
+  'pic.spurious': 'spurious IRQ 7/15 {chip, vector}',
+  'cpu.inta': 'interrupt acknowledge cycle {vector}',
+  'cpu.int': 'interrupt/exception delivered through the IDT {vector, handler}',
+  'cpu.exception': 'exception raised {vector, error_code, cr2?}',
+  'cpu.double_fault': 'double fault',
+  'cpu.triple_fault': 'triple fault: reset or exit',
+  'cpu.hlt': 'CPU halted {if}',
+  'cpu.wake': 'CPU left hlt',
+  'cpu.idle': 'CPU idles for good (IF=0 spin or hlt): nothing can change the machine any more',
+  'machine.start': 'the machine started {name}',
+  'machine.stop': 'the machine stopped {reason}',
+  'actor.crash': 'an actor threw {actor, error}',
+  guest_error: 'the guest did something hardware would not accept {message}',
+  unimplemented: 'the guest used a feature this model lacks {message}',
+};

@@ -1,0 +1,9 @@
+// What every VGA front end offers the host: the screen it shows, fed with the core's frames.
+import type { Frame } from '../frame.js';
+import type { ScreenModel } from '../screen.js';
+
+export interface DisplayAdapter {
+  readonly screen: ScreenModel;
+  onFrame(f: Frame): void;
+  close(): void;
+}

@@ -1,0 +1,102 @@
+// vga_buffer: the blog's Writer (post 03). It writes only the bottom row, wraps at column 80,
+// scrolls by copying every row up one, clears the new bottom row with the current colour, and
+// stores 0xFE (■) for every byte outside 0x20..=0x7E and '\n' — UTF-8 bytes, so "ö" is two ■.
+// Every cell access is a volatile 16-bit load/store of simulated memory at 0xb8000.
+import { load16, store16 } from '../cpu/isa.js';
+import { Lazy } from './lazy_static.js';
+import { Mutex } from './sync/spin.js';
+
+export const BUFFER_HEIGHT = 25;
+export const BUFFER_WIDTH = 80;
+export const VGA_BUFFER = 0xb8000;
+
+export enum Color {
+  Black = 0,
+  Blue = 1,
+  Green = 2,
+  Cyan = 3,
+  Red = 4,
+  Magenta = 5,
+  Brown = 6,
+  LightGray = 7,
+  DarkGray = 8,
+  LightBlue = 9,
+  LightGreen = 10,
+  LightCyan = 11,
+  LightRed = 12,
+  Pink = 13,
+  Yellow = 14,
+  White = 15,
+}
+
+/** ColorCode(u8) = background << 4 | foreground (no masking, as the blog's). */
+export function colorCode(foreground: Color, background: Color): number {
+  return ((background << 4) | foreground) & 0xff;
+}
+
+/** A ScreenChar as the u16 the hardware reads: character byte low, colour byte high. */
+function screenChar(ascii: number, color: number): number {
+  return (ascii & 0xff) | (color << 8);
+}
+
+function cellAddr(row: number, col: number): number {
+  return VGA_BUFFER + 2 * (row * BUFFER_WIDTH + col);
+}
+
+const utf8 = new TextEncoder();
+
+export class Writer {
+  columnPosition = 0;
+  constructor(public colorCode: number) {}
+
+  writeByte(byte: number): void {
+    if (byte === 0x0a) {
+      this.newLine();
+      return;
+    }
+    if (this.columnPosition >= BUFFER_WIDTH) this.newLine();
+    const row = BUFFER_HEIGHT - 1;
+    store16(cellAddr(row, this.columnPosition), screenChar(byte, this.colorCode));
+    this.columnPosition += 1;
+  }
+
+  writeString(s: string): void {
+    for (const byte of utf8.encode(s)) {
+      // printable ASCII byte or newline; anything else is shown as ■
+      this.writeByte((byte >= 0x20 && byte <= 0x7e) || byte === 0x0a ? byte : 0xfe);
+    }
+  }
+
+  private newLine(): void {
+    for (let row = 1; row < BUFFER_HEIGHT; row++) {
+      for (let col = 0; col < BUFFER_WIDTH; col++) {
+        store16(cellAddr(row - 1, col), load16(cellAddr(row, col)));
+      }
+    }
+    this.clearRow(BUFFER_HEIGHT - 1);
+    this.columnPosition = 0;
+  }
+
+  private clearRow(row: number): void {
+    const blank = screenChar(0x20, this.colorCode);
+    for (let col = 0; col < BUFFER_WIDTH; col++) store16(cellAddr(row, col), blank);
+  }
+}
+
+/** The global WRITER: Yellow on Black, created on first use. */
+export const WRITER = new Lazy(() => new Mutex(new Writer(colorCode(Color.Yellow, Color.Black))));
+
+/** print!: lock WRITER and write the text. */
+export function print(text: string): void {
+  WRITER.get().with((w) => w.writeString(text));
+}
+
+/** println!: the text followed by a newline. */
+export function println(text = ''): void {
+  print(text + '\n');
+}
+
+/** Read back the character byte of a cell (what the blog's test_println_output does). */
+export function readChar(row: number, col: number): number {
+  return load16(cellAddr(row, col)) & 0xff;
+}

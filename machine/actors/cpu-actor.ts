@@ -1,0 +1,103 @@
+// The CPU actor: the CPU core, its view of the bus, the inline devices, and the guest (firmware,
+// then the kernel) running synchronously on this thread until the machine stops.
+import { RealtimeClock, VirtualClock, type MachineClock } from '../../bus/clock.js';
+import { ControlBlock, CpuState, Tracer } from '../../bus/control.js';
+import type { DeviceEndpoint } from '../../bus/endpoint.js';
+import { MailboxClient } from '../../bus/mailbox.js';
+import { PhysicalMemory } from '../../bus/memory.js';
+import { PortMap } from '../../bus/ports.js';
+import { BusRouter, DeviceEffect } from '../../bus/router.js';
+import { Effect } from '../../bus/endpoint.js';
+import { Cpu } from '../../cpu/cpu.js';
+import { MachineStop, GuestReturned } from '../../cpu/errors.js';
+import { bindCpu } from '../../cpu/isa.js';
+import { boot } from '../../firmware/post.js';
+import { KERNEL_MAINS } from '../../kernel/mains.js';
+import { resetStatics } from '../../kernel/lazy_static.js';
+import { loadDeviceModule } from '../device-registry.js';
+import { exposeControl } from './comlink.js';
+import { DeviceShell, InlineEndpoint } from './device-shell.js';
+import type { CpuExit, CpuTask, HostEvent } from './protocol.js';
+
+export async function runCpu(task: CpuTask): Promise<CpuExit> {
+  const { spec, eventsPort, controlPort } = task;
+  const control = new ControlBlock(task.control);
+  const tracer = new Tracer(control, task.ring);
+  const memory = new PhysicalMemory(task.memory);
+  const post = (device: string, channel: string, payload: unknown) =>
+    eventsPort.postMessage({ type: 'device', device, channel, payload });
+
+  const shells: DeviceShell[] = [];
+  const endpoints: DeviceEndpoint[] = [];
+  for (const [i, device] of spec.devices.entries()) {
+    const mailbox = task.mailboxes[i];
+    if (mailbox) {
+      endpoints.push(new MailboxClient(device.name, mailbox));
+    } else {
+      const module = await loadDeviceModule(device.module);
+      const shell = new DeviceShell(device.name, module, device.options, memory, tracer, post, device.onCrash);
+      shells.push(shell);
+      endpoints.push(new InlineEndpoint(shell));
+    }
+  }
+  const kernel = KERNEL_MAINS[spec.kernel.main];
+  if (!kernel) throw new Error(`unknown kernel.main "${spec.kernel.main}"`);
+  const { kernel_main } = await kernel.load();
+
+  const clock: MachineClock = spec.time.mode === 'virtual' ? new VirtualClock(spec.time.nsPerInstruction) : new RealtimeClock();
+  const bus = new BusRouter(
+    {
+      portMap: new PortMap(task.claims),
+      claimEndpoint: task.claimEndpoint,
+      endpoints,
+      routes: task.routes,
+      lineLevels: new Int32Array(task.lineLevels),
+    },
+    tracer,
+  );
+  const cpu = new Cpu(memory, bus, clock, control, tracer, {
+    stopAt: task.stopAt,
+    stopReason: task.stopReason,
+    onIdleForever: () => eventsPort.postMessage({ type: 'idle-forever', t: clock.now() }),
+  });
+
+  eventsPort.on('message', (m: HostEvent) => {
+    if (m.type === 'sync') eventsPort.postMessage({ type: 'synced', id: m.id });
+  });
+  // Reachable only while the guest is not running: the guest never returns to the event loop.
+  exposeControl(
+    {
+      stats: () => ({ ...cpu.stats(), unclaimed: bus.unclaimedTable() }),
+      snapshot: (device: string) => shells.find((s) => s.name === device)?.core.snapshot(),
+    },
+    controlPort,
+  );
+
+  bindCpu(cpu);
+  tracer.emit(0, 'machine.start', 'cpu', { name: spec.name, kernel: spec.kernel.main, time: spec.time.mode });
+  control.cpuState = CpuState.Running;
+  let exit: Pick<CpuExit, 'reason' | 'status' | 'message'>;
+  try {
+    bus.prime(clock.now());
+    resetStatics();
+    boot(kernel_main);
+    throw new GuestReturned('the kernel entry returned (it must never return)');
+  } catch (err) {
+    if (err instanceof MachineStop) exit = { reason: err.reason, status: err.status };
+    else if (err instanceof DeviceEffect && err.effect === Effect.Exit) exit = { reason: 'exit', status: err.value, message: err.message };
+    else throw err;
+  } finally {
+    bindCpu(undefined);
+  }
+  const now = clock.now();
+  try {
+    bus.flushAll(now);
+  } catch {
+    // a dead device cannot flush; the stop reason already says why
+  }
+  control.now = now;
+  control.instructions = cpu.icount;
+  control.cpuState = CpuState.Stopped;
+  tracer.emit(now, 'machine.stop', 'cpu', { reason: exit.reason, status: exit.status });
+  return { ...exit, instructions: cpu.icount, now, unclaimed: bus.unclaimedTable() };
+}

@@ -1,0 +1,63 @@
+// What the main thread hands each actor when it starts it (a piscina task), and what comes back.
+// Everything here crosses threads by structured clone; SharedArrayBuffers are shared, not copied.
+import type { MessagePort } from 'node:worker_threads';
+import type { PortClaim } from '../../bus/ports.js';
+import type { WireRoute } from '../../bus/irq.js';
+import type { UnclaimedCount } from '../../bus/router.js';
+import type { DeviceSpec, MachineSpec } from '../config/spec.js';
+import type { StopReason } from '../../cpu/errors.js';
+
+export interface ActorShared {
+  readonly control: SharedArrayBuffer;
+  readonly memory: SharedArrayBuffer;
+  /** This actor's trace ring. */
+  readonly ring: SharedArrayBuffer;
+  /** comlink control endpoint (stop, snapshot, stats). */
+  readonly controlPort: MessagePort;
+  /** Device events to front-ends (VGA frames), and the sync handshake. */
+  readonly eventsPort: MessagePort;
+}
+
+export interface DeviceTask extends ActorShared {
+  readonly role: 'device';
+  readonly device: DeviceSpec;
+  readonly mailbox: SharedArrayBuffer;
+}
+
+export interface CpuTask extends ActorShared {
+  readonly role: 'cpu';
+  readonly spec: MachineSpec;
+  /** Per device (spec order): its mailbox if it runs on a worker, null if inline. */
+  readonly mailboxes: ReadonlyArray<SharedArrayBuffer | null>;
+  readonly claims: readonly PortClaim[];
+  readonly claimEndpoint: readonly number[];
+  readonly routes: ReadonlyArray<ReadonlyArray<readonly WireRoute[] | undefined>>;
+  readonly lineLevels: SharedArrayBuffer;
+  readonly stopAt: number;
+  readonly stopReason: StopReason;
+}
+
+export type ActorTask = DeviceTask | CpuTask;
+
+export interface CpuExit {
+  readonly reason: StopReason;
+  readonly status: number;
+  readonly instructions: number;
+  readonly now: number;
+  readonly unclaimed: readonly UnclaimedCount[];
+  readonly message?: string;
+}
+
+export interface DeviceExit {
+  readonly device: string;
+  readonly calls: number;
+  readonly crashes: number;
+}
+
+/** Messages on the events port. */
+export type ActorEvent =
+  | { readonly type: 'device'; readonly device: string; readonly channel: string; readonly payload: unknown }
+  | { readonly type: 'idle-forever'; readonly t: number }
+  | { readonly type: 'synced'; readonly id: number };
+
+export type HostEvent = { readonly type: 'sync'; readonly id: number };

@@ -1,0 +1,119 @@
+// `actorpc run FILE`: boot a machine, show it (full screen or headless), stop it as the flags say.
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { loadMachine } from '../config/load.js';
+import { formatDuration } from '../config/units.js';
+import type { MachineSpec } from '../config/spec.js';
+import { createFrontEnd, type FrontEnd } from '../frontends.js';
+import { Machine, type MachineResult } from '../machine.js';
+import { openTraceLog, type TraceLog } from '../trace-log.js';
+import { TerminalUi } from '../ui/terminal-ui.js';
+import { statusLine } from '../ui/status.js';
+import type { RunArgs } from './args.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT } from './usage.js';
+
+export interface RunOutcome {
+  readonly status: number;
+  readonly screen?: string;
+}
+
+/** Apply command-line overrides to the loaded machine. */
+export function withOverrides(spec: MachineSpec, args: RunArgs, headless: boolean): MachineSpec {
+  return {
+    ...spec,
+    time: args.time ? { ...spec.time, mode: args.time } : spec.time,
+    devices: spec.devices.map((d) => (headless && d.adapter === 'terminal' ? { ...d, adapter: 'headless' } : d)),
+  };
+}
+
+export async function runCommand(args: RunArgs): Promise<RunOutcome> {
+  const headless = args.headless || !process.stdout.isTTY || !process.stdin.isTTY;
+  const spec = withOverrides(await loadMachine(args.file!), args, headless);
+  if (args.printConfig) {
+    process.stdout.write(stringify(spec));
+    return { status: EXIT_OK };
+  }
+  const [stopAt, stopReason] =
+    args.forNs !== undefined && (args.timeoutNs === undefined || args.forNs <= args.timeoutNs)
+      ? [args.forNs, 'for' as const]
+      : [args.timeoutNs ?? Infinity, 'timeout' as const];
+
+  let ui: TerminalUi | undefined;
+  let quitWhy: string | undefined;
+  let machine: Machine | undefined;
+  const quit = (why: string) => {
+    quitWhy ??= why;
+    machine?.stop();
+  };
+  if (!headless) ui = new TerminalUi({ onQuit: quit });
+  let log: TraceLog | undefined;
+  const frontEnds: FrontEnd[] = [];
+  let statusTimer: NodeJS.Timeout | undefined;
+  let matchedScreen: string | undefined;
+  let idleForever = false;
+  try {
+    ui?.start();
+    machine = await Machine.start(spec, { stopAt, stopReason, trace: args.log !== undefined || args.pretty });
+    const m = machine;
+    if (args.log !== undefined || args.pretty) log = openTraceLog(m.trace$, { file: args.log, pretty: args.pretty, filter: args.logFilter });
+    for (const d of spec.devices) {
+      const fe = createFrontEnd(d, m.modules.get(d.name)!.kind, ui?.sink);
+      if (fe) frontEnds.push(fe);
+    }
+    const display = frontEnds.find((f) => f.display)?.display;
+    m.events$.subscribe((e) => {
+      for (const fe of frontEnds) if (fe.device === e.device) fe.onEvent(e);
+      if (args.until !== undefined && matchedScreen === undefined && display?.screen.contains(args.until)) {
+        matchedScreen = display.screen.text();
+        m.stop();
+      }
+    });
+    m.idleForever$.subscribe(() => {
+      idleForever = true;
+      // Nothing can change the machine any more: a run nobody watches ends now.
+      if (!ui) m.stop();
+      else ui.setNotice('CPU idle for good (IF=0): the machine cannot change any more');
+    });
+    if (ui) {
+      const draw = () => ui!.status(statusLine(m, spec));
+      draw();
+      statusTimer = setInterval(draw, 250);
+    }
+    const result = await m.result!;
+    const screen = matchedScreen ?? display?.screen.text();
+    return { status: exitStatus(result, args, matchedScreen !== undefined, idleForever, quitWhy), screen };
+  } finally {
+    if (statusTimer) clearInterval(statusTimer);
+    for (const fe of frontEnds) fe.close();
+    ui?.restore();
+    await log?.close();
+  }
+
+  function exitStatus(result: MachineResult, a: RunArgs, matched: boolean, idle: boolean, why: string | undefined): number {
+    if (result.crash) {
+      process.stderr.write(`actorpc: actor "${result.crash.actor}" crashed: ${result.crash.error}\nThe machine was stopped. This is a bug in the model, not in the guest: please report it with the command you ran.\n`);
+      return EXIT_FAILURE;
+    }
+    if (a.until !== undefined && !matched) {
+      if (result.reason === 'timeout') {
+        process.stderr.write(`actorpc: timed out after ${formatDuration(a.timeoutNs!)} of machine time before "${a.until}" appeared on the screen\n`);
+        return EXIT_TIMEOUT;
+      }
+      if (idle) {
+        process.stderr.write(`actorpc: the CPU idles for good (interrupts off) and "${a.until}" is not on the screen: it never will be\n`);
+        return EXIT_FAILURE;
+      }
+      if (result.reason === 'for' || why) return EXIT_FAILURE;
+    }
+    if (result.reason === 'timeout') {
+      process.stderr.write(`actorpc: timed out after ${formatDuration(a.timeoutNs!)} of machine time\n`);
+      return EXIT_TIMEOUT;
+    }
+    if (result.reason === 'exit') return result.status;
+    return EXIT_OK;
+  }
+}
+
+export function writeScreen(file: string, screen: string): void {
+  writeFileSync(file, screen + '\n');
+}

@@ -1,0 +1,31 @@
+// Bad usage (flags, scripts) is the user's to fix: one paragraph naming the flag and the fix,
+// exit status 2, no stack trace.
+
+export class UsageError extends Error {}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_TIMEOUT = 124;
+
+export const USAGE = `usage: actorpc <command> [options]
+
+commands:
+  run FILE            boot the machine described by FILE (YAML)
+  check FILE          validate FILE only
+  help                this text
+
+run options:
+  --headless          no full-screen UI; print the final screen (default when stdout is not a TTY)
+  --time MODE         realtime | virtual (overrides time.mode in FILE)
+  --until TEXT        exit 0 as soon as TEXT appears on a row of the screen
+  --timeout DURATION  exit 124 if that much machine time passes first (e.g. 5s, 250ms)
+  --for DURATION      run that much machine time, then exit 0
+  --screen FILE       write the final screen text to FILE
+  --log FILE          write trace records to FILE as NDJSON (through pino)
+  --log-filter SPEC   keep only matching records; repeatable, all must match:
+                        kind=io.*,pic.eoi   actor=pic1,cpu   port=0x20-0x21,0x60   line=pic1.ir0
+  --pretty            human-readable trace lines (pino-pretty) to the --log FILE, or stderr
+  --print-config      print the resolved machine and exit
+
+keys in the full-screen UI: Ctrl-A X quits (as in QEMU); Ctrl-C twice quits.`;

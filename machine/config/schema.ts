@@ -1,0 +1,175 @@
+// The zod schema of one machine file (what a single YAML file may contain, before `extends` is
+// merged), and the JSON Schema made from it for editors (config/schema.json).
+//
+// Nothing here has a default: a file that extends another must not reset what the base set.
+// Defaults are applied by load.ts after merging and are only documented here (`default` in meta).
+// Checks that need device modules (ports, pins, options) are done by devices.ts and wires.ts;
+// the JSON Schema still describes their form with patterns (meta: not enforced by zod).
+import { z } from 'zod';
+import { KERNEL_MAINS } from './kernels.js';
+import { UnitError, parseSize } from './units.js';
+
+export const MIN_MEMORY = 1024 * 1024;
+export const MAX_MEMORY = 4 * 1024 * 1024 * 1024;
+export const MEMORY_ALIGN = 4096;
+
+/** Instance names under `devices:`. */
+export const INSTANCE_NAME = /^[a-z][a-z0-9_-]*$/;
+/** `cpu` names the processor in wires. */
+export const RESERVED_NAMES: readonly string[] = ['cpu'];
+
+export const PLACEMENTS = ['worker', 'inline'] as const;
+export const ON_CRASH = ['halt', 'restart'] as const;
+export const TIME_MODES = ['realtime', 'virtual'] as const;
+
+const PORT_NUMBER = '(0[xX][0-9a-fA-F]{1,4}|[0-9]{1,5})';
+export const PORT_PATTERN = `^\\s*${PORT_NUMBER}(\\s*-\\s*${PORT_NUMBER})?\\s*$`;
+const PIN = '[a-z][a-z0-9_-]*\\.[A-Za-z0-9_]+';
+export const WIRE_PATTERN = `^\\s*${PIN}\\s*->\\s*${PIN}\\s*$`;
+
+const memory = z
+  .union([z.number(), z.string().meta({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(B|KiB|MiB|GiB)?\\s*$' })], {
+    error: 'expected a size such as 128MiB or a number of bytes',
+  })
+  .superRefine((value, ctx) => {
+    let bytes: number;
+    try {
+      bytes = parseSize(value);
+    } catch (err) {
+      if (!(err instanceof UnitError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, params: { hint: err.hint } });
+      return;
+    }
+    const hint = 'Memory is 1MiB to 4GiB, in whole 4KiB pages, e.g. 128MiB.';
+    if (bytes < MIN_MEMORY) ctx.addIssue({ code: 'custom', message: `${show(value)} is less than 1MiB.`, params: { hint } });
+    else if (bytes > MAX_MEMORY) ctx.addIssue({ code: 'custom', message: `${show(value)} is more than 4GiB.`, params: { hint } });
+    else if (bytes % MEMORY_ALIGN !== 0) {
+      const down = Math.floor(bytes / MEMORY_ALIGN) * MEMORY_ALIGN;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${show(value)} is not a whole number of 4KiB pages.`,
+        params: { hint: `Round it to ${down} or ${down + MEMORY_ALIGN} bytes, or write a size such as 128MiB.` },
+      });
+    }
+  })
+  .meta({
+    description: 'Installed RAM: bytes, or a size with unit B|KiB|MiB|GiB; 1MiB..4GiB, a multiple of 4KiB.',
+    examples: ['128MiB', '32MiB'],
+  });
+
+const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : String(v));
+
+const portValue = z
+  .union([z.int().meta({ minimum: 0, maximum: 0xffff }), z.string().meta({ pattern: PORT_PATTERN })], {
+    error: 'expected a port number such as 0x3d4 or a range such as "0x3d4-0x3d5"',
+  })
+  .meta({ description: 'Base port (0..0xffff), or a range "first-last" whose size equals the region size.' });
+
+const device = z
+  .strictObject({
+    impl: z.string().min(1).meta({
+      description: 'Built-in device name (e.g. vga), or the path of your own device module, relative to this file (./my-device.mjs).',
+    }),
+    placement: z.enum(PLACEMENTS).meta({ description: 'Run the device on its own worker thread, or inline in the CPU thread.', default: 'worker' }),
+    on_crash: z.enum(ON_CRASH).meta({ description: 'When the device throws: halt the machine, or restart the device from reset.', default: 'halt' }),
+    ports: z
+      .record(z.string(), portValue)
+      .meta({ description: 'Per region of the device: where it sits in I/O port space. Regions not listed keep their default base.' }),
+    adapter: z.string().min(1).meta({ description: "Front end for devices that have one (VGA: terminal | headless). Default: the module's first." }),
+    options: z.record(z.string(), z.unknown()).meta({ description: "Device-specific settings, checked by the module's own schema.", default: {} }),
+  })
+  .partial()
+  .meta({ description: 'A device instance. null (~) removes an instance inherited through extends.' });
+
+/** The zod schema of one machine file. `kernelMains`: accepted `kernel.main` values. */
+export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS) {
+  const mains = kernelMains.length > 0 ? (kernelMains as [string, ...string[]]) : (['post-03'] as [string]);
+  return z
+    .strictObject({
+      name: z.string().min(1).meta({ description: 'Machine name; default: the file name without .yaml.' }),
+      extends: z.string().min(1).meta({ description: 'Another machine file this one builds on, relative to this file.' }),
+      memory,
+      time: z
+        .strictObject({
+          mode: z.enum(TIME_MODES).meta({ description: 'realtime: machine time follows the host clock; virtual: it advances per instruction.', default: 'realtime' }),
+          ns_per_instruction: z.number().positive().meta({ description: 'Virtual mode: machine nanoseconds charged per instruction.', default: 1 }),
+        })
+        .partial(),
+      no_reboot: z.boolean().meta({ description: 'On a triple fault, exit with status 0 instead of resetting (QEMU -no-reboot).', default: false }),
+      kernel: z
+        .strictObject({
+          main: z.enum(mains).meta({ description: 'Which kernel entry point runs.' }),
+          scenario: z.string().min(1).meta({ description: 'A scenario of that kernel (checked by the kernel).' }),
+        })
+        .partial(),
+      devices: z
+        .record(z.string().regex(/^(?!cpu$)[a-z][a-z0-9_-]*$/), device.nullable())
+        .meta({ description: 'Device instances by name ([a-z][a-z0-9_-]*, not "cpu").' }),
+      wires: z
+        .array(z.string().meta({ pattern: WIRE_PATTERN, examples: ['pit.out0 -> pic1.ir0', 'pic1.int -> cpu.intr'] }))
+        .meta({ description: 'Signal lines, "device.pin -> device.pin", from an output to an input; cpu.intr is the CPU interrupt input.' }),
+    })
+    .partial()
+    .meta({ title: 'actorpc machine', description: 'A PC made of device actors: memory, time, kernel, devices and the wires between them.' });
+}
+
+export type MachineFileSchema = ReturnType<typeof machineFileSchema>;
+/** What one machine file contains (also the shape of loadMachine's overrides). */
+export type MachineFile = z.input<MachineFileSchema>;
+
+/** config/schema.json as it should be now. */
+export function machineJsonSchemaText(kernelMains: readonly string[] = KERNEL_MAINS): string {
+  const schema = z.toJSONSchema(machineFileSchema(kernelMains), { target: 'draft-7', unrepresentable: 'any' });
+  return JSON.stringify(schema, null, 2) + '\n';
+}
+
+// --- walking a zod schema by key path (works for any zod 4 schema, including modules' own) ----
+
+interface ZodLike {
+  _zod?: { def?: Record<string, unknown> & { type?: string } };
+}
+
+function unwrap(schema: ZodLike | undefined): ZodLike | undefined {
+  for (let i = 0; schema && i < 20; i++) {
+    const def = schema._zod?.def;
+    if (!def) return undefined;
+    switch (def.type) {
+      case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly':
+      case 'nonoptional': case 'catch': case 'success':
+        schema = def.innerType as ZodLike;
+        break;
+      case 'pipe':
+        schema = def.in as ZodLike;
+        break;
+      case 'lazy':
+        schema = (def.getter as () => ZodLike)();
+        break;
+      default:
+        return schema;
+    }
+  }
+  return schema;
+}
+
+/** The schema at `path` inside `schema` (objects, records, arrays, tuples), or undefined. */
+export function schemaAt(schema: unknown, path: readonly PropertyKey[]): unknown {
+  let s = unwrap(schema as ZodLike);
+  for (const seg of path) {
+    const def = s?._zod?.def;
+    if (!def) return undefined;
+    if (def.type === 'object') s = (def.shape as Record<string, ZodLike>)[String(seg)] ?? (def.catchall as ZodLike | undefined);
+    else if (def.type === 'record') s = def.valueType as ZodLike;
+    else if (def.type === 'array') s = def.element as ZodLike;
+    else if (def.type === 'tuple') s = (def.items as ZodLike[])[Number(seg)] ?? (def.rest as ZodLike | undefined);
+    else return undefined;
+    s = unwrap(s);
+  }
+  return s;
+}
+
+/** Keys of the object schema at `path`, and whether unknown keys are dropped silently. */
+export function objectKeysAt(schema: unknown, path: readonly PropertyKey[]): { keys: string[]; strips: boolean } | undefined {
+  const def = (schemaAt(schema, path) as ZodLike | undefined)?._zod?.def;
+  if (def?.type !== 'object') return undefined;
+  return { keys: Object.keys(def.shape as object), strips: def.catchall === undefined };
+}

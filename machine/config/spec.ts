@@ -1,0 +1,61 @@
+// The resolved machine: what the YAML means once validated. Everything downstream (assembly,
+// actors, CLI) reads this, never the YAML.
+
+export type TimeMode = 'realtime' | 'virtual';
+export type Placement = 'worker' | 'inline';
+export type OnCrash = 'halt' | 'restart';
+
+/** Where a value came from, for errors raised after validation (file:line:column). */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface PortSpec {
+  readonly region: string;
+  readonly regionIndex: number;
+  readonly base: number;
+  readonly size: number;
+}
+
+export interface DeviceSpec {
+  /** Instance name, the key under `devices:` (e.g. "pic1"). */
+  readonly name: string;
+  /** As written in YAML: a built-in name or a path. */
+  readonly impl: string;
+  /** Built-in name, or the absolute path of a user module. What workers load. */
+  readonly module: string;
+  readonly placement: Placement;
+  readonly onCrash: OnCrash;
+  readonly ports: readonly PortSpec[];
+  /** Front-end adapter for devices that have one (VGA display: terminal | headless). */
+  readonly adapter?: string;
+  /** Parsed by the module's own options schema. */
+  readonly options: Record<string, unknown>;
+  readonly pos: SourcePos;
+}
+
+export interface PinRef {
+  readonly device: string; // "cpu" for the CPU's intr pin
+  readonly pin: string;
+}
+
+export interface WireSpec {
+  readonly from: PinRef;
+  readonly to: PinRef;
+  readonly pos: SourcePos;
+}
+
+export interface MachineSpec {
+  /** Absolute path of the YAML file. */
+  readonly file: string;
+  readonly name: string;
+  readonly memoryBytes: number;
+  readonly time: { readonly mode: TimeMode; readonly nsPerInstruction: number };
+  /** On triple fault: exit with status 0 (QEMU -no-reboot) instead of resetting. */
+  readonly noReboot: boolean;
+  readonly kernel: { readonly main: string; readonly scenario?: string };
+  readonly devices: readonly DeviceSpec[];
+  readonly wires: readonly WireSpec[];
+}

@@ -1,0 +1,237 @@
+// Assembly of a machine from its validated spec, actor hosting (piscina: one long-running task
+// per actor) and supervision. The main thread keeps the front-ends, the trace hub and the
+// control block; the CPU and every worker-placed device run on their own threads.
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { Subject } from 'rxjs';
+import type { DeviceModule } from '../bus/device.js';
+import { ControlBlock } from '../bus/control.js';
+import { allocateLineLevels, CPU_TARGET, type WireRoute } from '../bus/irq.js';
+import { allocateMailbox, LIFE_DEAD, LIFE_STOP, setMailboxLife } from '../bus/mailbox.js';
+import { PortMap, type PortClaim } from '../bus/ports.js';
+import { allocateRing } from '../bus/trace-ring.js';
+import type { StopReason } from '../cpu/errors.js';
+import type { MachineSpec } from './config/spec.js';
+import { loadDeviceModule } from './device-registry.js';
+import type { ActorEvent, CpuExit, CpuTask, DeviceExit, DeviceTask } from './actors/protocol.js';
+import { TraceHub } from './trace-hub.js';
+
+export interface StartOptions {
+  /** Machine time at which the CPU stops (--for / --timeout). */
+  stopAt?: number;
+  stopReason?: StopReason;
+  /** Emit trace records (costly: on only when someone listens). */
+  trace?: boolean;
+  /** Trace ring size per actor (bytes, power of two). */
+  ringBytes?: number;
+}
+
+export interface DeviceEvent {
+  readonly device: string;
+  readonly channel: string;
+  readonly payload: unknown;
+}
+
+export interface ActorCrash {
+  readonly actor: string;
+  readonly error: string;
+}
+
+export interface MachineResult {
+  readonly reason: StopReason | 'crash';
+  /** Exit status a CLI should use. */
+  readonly status: number;
+  readonly cpu?: CpuExit;
+  readonly crash?: ActorCrash;
+}
+
+interface Actor {
+  readonly name: string;
+  readonly events: MessagePort;
+  readonly control: MessagePort;
+  readonly mailbox?: SharedArrayBuffer;
+  done?: Promise<unknown>;
+}
+
+/** Where the compiled actor task lives (workers run compiled JS, also when tests run from source). */
+function actorTaskFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const distRoot = here.includes('/dist/') ? here.slice(0, here.lastIndexOf('/dist/') + 6) : here.slice(0, here.lastIndexOf('/machine/') + 1) + 'dist/';
+  return distRoot + 'machine/actors/actor-task.js';
+}
+
+export class Machine {
+  readonly control = ControlBlock.allocate();
+  readonly hub = new TraceHub(this.control);
+  readonly trace$ = this.hub.trace$;
+  readonly events$ = new Subject<DeviceEvent>();
+  /** Fires when the CPU idles for good (IF=0): nothing on the machine can change any more. */
+  readonly idleForever$ = new Subject<number>();
+  readonly modules = new Map<string, DeviceModule<any>>();
+  readonly memory: SharedArrayBuffer;
+  readonly lineLevels: Int32Array;
+  readonly lineNames: string[];
+  private readonly actors: Actor[] = [];
+  private pool: Piscina | undefined;
+  private crash: ActorCrash | undefined;
+  private syncId = 0;
+  private readonly syncWaiters = new Map<number, () => void>();
+  result: Promise<MachineResult> | undefined;
+
+  private constructor(readonly spec: MachineSpec) {
+    this.memory = new SharedArrayBuffer(spec.memoryBytes);
+    this.lineNames = spec.wires.map((w) => `${w.to.device}.${w.to.pin}`);
+    this.lineLevels = new Int32Array(allocateLineLevels(spec.wires.length));
+  }
+
+  /** Load modules and start every actor. `result` settles when the machine has stopped. */
+  static async start(spec: MachineSpec, options: StartOptions = {}): Promise<Machine> {
+    const m = new Machine(spec);
+    await m.boot(options);
+    return m;
+  }
+
+  private async boot(options: StartOptions): Promise<void> {
+    const spec = this.spec;
+    for (const d of spec.devices) this.modules.set(d.name, await loadDeviceModule(d.module));
+    const { claims, claimEndpoint } = this.portClaims();
+    new PortMap(claims); // validated again by construction (the config checked it with positions)
+    const routes = this.wireRoutes();
+    this.control.tracing = options.trace ?? false;
+    const ringBytes = options.ringBytes ?? 1 << 20;
+
+    const workers = spec.devices.filter((d) => d.placement === 'worker');
+    this.pool = new Piscina({
+      filename: actorTaskFile(),
+      minThreads: workers.length + 1,
+      maxThreads: workers.length + 1,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      atomics: 'disabled',
+    });
+    const mailboxes = spec.devices.map((d) => (d.placement === 'worker' ? allocateMailbox() : null));
+    for (const [i, device] of spec.devices.entries()) {
+      const mailbox = mailboxes[i];
+      if (!mailbox) continue;
+      const actor = this.actor(device.name, mailbox);
+      const ring = allocateRing(ringBytes);
+      this.hub.addRing(ring);
+      const task: DeviceTask = {
+        role: 'device', device, mailbox, ring, control: this.control.sab, memory: this.memory,
+        controlPort: actor.remoteControl, eventsPort: actor.remoteEvents,
+      };
+      actor.done = this.pool.run(task, { transferList: [actor.remoteControl, actor.remoteEvents] as any }).then(
+        (exit: DeviceExit) => exit,
+        (err: unknown) => this.actorFailed(device.name, err, mailbox),
+      );
+    }
+    const cpuRing = allocateRing(ringBytes);
+    this.hub.addRing(cpuRing);
+    const cpuActor = this.actor('cpu');
+    const cpuTask: CpuTask = {
+      role: 'cpu', spec, mailboxes, claims, claimEndpoint, routes, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
+      stopAt: options.stopAt ?? Infinity, stopReason: options.stopReason ?? 'for',
+      ring: cpuRing, control: this.control.sab, memory: this.memory,
+      controlPort: cpuActor.remoteControl, eventsPort: cpuActor.remoteEvents,
+    };
+    this.hub.start();
+    const cpuDone = this.pool.run(cpuTask, { transferList: [cpuActor.remoteControl, cpuActor.remoteEvents] as any });
+    cpuActor.done = cpuDone;
+    this.result = cpuDone.then(
+      (exit: CpuExit) => this.finish(exit, undefined),
+      (err: unknown) => this.finish(undefined, err),
+    );
+  }
+
+  private actor(name: string, mailbox?: SharedArrayBuffer): Actor & { remoteControl: MessagePort; remoteEvents: MessagePort } {
+    const control = new MessageChannel();
+    const events = new MessageChannel();
+    const actor = { name, events: events.port1, control: control.port1, mailbox, remoteControl: control.port2, remoteEvents: events.port2 };
+    events.port1.on('message', (m: ActorEvent) => this.onActorEvent(m));
+    this.actors.push(actor);
+    return actor;
+  }
+
+  private onActorEvent(m: ActorEvent): void {
+    if (m.type === 'device') this.events$.next({ device: m.device, channel: m.channel, payload: m.payload });
+    else if (m.type === 'idle-forever') this.idleForever$.next(m.t);
+    else if (m.type === 'synced') this.syncWaiters.get(m.id)?.();
+  }
+
+  /** Ask the machine to stop at the CPU's next instruction boundary. */
+  stop(): void {
+    this.control.requestStop();
+  }
+
+  private actorFailed(actor: string, err: unknown, mailbox?: SharedArrayBuffer): never {
+    this.crash ??= { actor, error: describe(err) };
+    if (mailbox) setMailboxLife(mailbox, LIFE_DEAD);
+    this.control.requestStop();
+    throw err;
+  }
+
+  private async finish(exit: CpuExit | undefined, err: unknown): Promise<MachineResult> {
+    if (err !== undefined) this.crash ??= { actor: 'cpu', error: describe(err) };
+    // Let every event posted before the stop reach the main thread (the last screen frame).
+    await Promise.all(this.actors.map((a) => this.sync(a)));
+    for (const a of this.actors) if (a.mailbox) setMailboxLife(a.mailbox, LIFE_STOP);
+    await Promise.allSettled(this.actors.map((a) => a.done));
+    this.hub.close();
+    for (const a of this.actors) {
+      a.events.close();
+      a.control.close();
+    }
+    await this.pool?.destroy();
+    this.events$.complete();
+    this.idleForever$.complete();
+    if (this.crash) return { reason: 'crash', status: 1, cpu: exit, crash: this.crash };
+    if (!exit) return { reason: 'crash', status: 1, crash: { actor: 'cpu', error: 'no result' } };
+    return { reason: exit.reason, status: exit.status, cpu: exit };
+  }
+
+  /** Round trip on an actor's events port: everything it posted before is now delivered. */
+  private sync(actor: Actor): Promise<void> {
+    const id = ++this.syncId;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 1000); // a dead actor cannot answer
+      function done(): void { clearTimeout(timer); resolve(); }
+      this.syncWaiters.set(id, () => { this.syncWaiters.delete(id); done(); });
+      actor.events.postMessage({ type: 'sync', id });
+    });
+  }
+
+  private portClaims(): { claims: PortClaim[]; claimEndpoint: number[] } {
+    const claims: PortClaim[] = [];
+    const claimEndpoint: number[] = [];
+    this.spec.devices.forEach((d, ep) => {
+      const module = this.modules.get(d.name)!;
+      for (const p of d.ports) {
+        const region = module.regions[p.regionIndex];
+        claims.push({ device: d.name, region: p.region, regionIndex: p.regionIndex, base: p.base, size: p.size, widths: region.widths ?? [1], names: region.names });
+        claimEndpoint.push(ep);
+      }
+    });
+    return { claims, claimEndpoint };
+  }
+
+  private wireRoutes(): Array<Array<WireRoute[] | undefined>> {
+    const index = new Map(this.spec.devices.map((d, i) => [d.name, i]));
+    const routes: Array<Array<WireRoute[] | undefined>> = this.spec.devices.map(() => []);
+    this.spec.wires.forEach((w, line) => {
+      const from = index.get(w.from.device)!;
+      const outPin = this.modules.get(w.from.device)!.outputs!.indexOf(w.from.pin);
+      const toDevice = w.to.device === 'cpu' ? CPU_TARGET : index.get(w.to.device)!;
+      const toPin = toDevice === CPU_TARGET ? 0 : this.modules.get(w.to.device)!.inputs!.indexOf(w.to.pin);
+      (routes[from][outPin] ??= []).push({
+        line, name: `${w.from.device}.${w.from.pin} -> ${w.to.device}.${w.to.pin}`, input: `${w.to.device}.${w.to.pin}`, toDevice, toPin,
+      });
+    });
+    return routes;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

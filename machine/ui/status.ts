@@ -1,0 +1,30 @@
+// The status line under the screen: machine time, CPU state, interrupts per IRQ, keys.
+import { CpuState } from '../../bus/control.js';
+import type { MachineSpec } from '../config/spec.js';
+import type { Machine } from '../machine.js';
+import { formatDuration } from '../config/units.js';
+
+const STATE: Record<CpuState, string> = {
+  [CpuState.Booting]: 'booting',
+  [CpuState.Running]: 'running',
+  [CpuState.Halted]: 'hlt',
+  [CpuState.IdleForever]: 'idle for good (IF=0)',
+  [CpuState.Stopped]: 'stopped',
+};
+
+export function statusLine(m: Machine, spec: MachineSpec): string {
+  const c = m.control;
+  const irqs: string[] = [];
+  for (let v = 0; v < 256; v++) {
+    const n = c.vectorCounts[v];
+    if (n) irqs.push(`v${v}:${n}`);
+  }
+  return [
+    ` ${spec.name}`,
+    `t=${formatDuration(Math.round(c.now))}`,
+    `${spec.time.mode}`,
+    STATE[c.cpuState] ?? '?',
+    irqs.length ? `ints ${irqs.join(' ')}` : 'no interrupts yet',
+    'Ctrl-A X quit',
+  ].join(' │ ');
+}
