@@ -123,7 +123,8 @@ export class MailboxServer {
   constructor(sab: SharedArrayBuffer) {
     this.i32 = new Int32Array(sab, 0, INT_WORDS);
     this.f64 = new Float64Array(sab, INT_WORDS * 4, 2);
-    this.last = Atomics.load(this.i32, REQ_SEQ);
+    // Start from what has been answered: a request posted before this server existed is served.
+    this.last = Atomics.load(this.i32, RESP_SEQ);
   }
 
   get stopRequested(): boolean { return Atomics.load(this.i32, LIFE) !== LIFE_ALIVE; }

@@ -180,10 +180,17 @@ export class Cpu {
     this.tracer.emit(now, 'cpu.idle', 'cpu', { if: 0 });
     this.control.cpuState = CpuState.IdleForever;
     this.options.onIdleForever?.();
+    // Only the host can end this: a stop request, or the --for/--timeout machine time.
     for (;;) {
       const seen = Atomics.load(this.control.i32, C_CPU_WAKE);
       if (this.control.stopRequested) throw new MachineStop('stop');
-      Atomics.wait(this.control.i32, C_CPU_WAKE, seen, 1000);
+      const t = this.clock.now();
+      if (t >= this.stopAt) throw new MachineStop(this.stopReason);
+      if (this.clock.mode === 'virtual' && this.stopAt !== Infinity) {
+        this.clock.skipTo(this.stopAt);
+        continue;
+      }
+      Atomics.wait(this.control.i32, C_CPU_WAKE, seen, Math.min(1000, Math.max(1, (this.stopAt - t) / 1e6)));
     }
   }
 

@@ -1,5 +1,6 @@
-// --log: trace records as NDJSON through pino (one record per line, exactly the schema-v1
-// object), or through pino-pretty for people (--pretty).
+// --log: trace records as NDJSON through pino's asynchronous destination (one record per line,
+// exactly the schema-v1 object, no extra keys), or through a pino logger and pino-pretty for
+// people (--pretty).
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { Observable, Subscription } from 'rxjs';
@@ -14,7 +15,7 @@ export interface TraceLog {
 
 export function openTraceLog(trace$: Observable<TraceRecord>, opts: { file?: string; pretty: boolean; filter: TraceFilter }): TraceLog {
   let count = 0;
-  let logger: Logger;
+  let write: (r: TraceRecord) => void;
   let finish: () => Promise<void>;
   if (opts.pretty) {
     const stream = pretty({
@@ -25,11 +26,12 @@ export function openTraceLog(trace$: Observable<TraceRecord>, opts: { file?: str
       ignore: 'v,level,time',
       singleLine: true,
     });
-    logger = pino({ base: undefined, timestamp: false, messageKey: 'kind' }, stream);
+    const logger: Logger = pino({ base: undefined, timestamp: false, messageKey: 'kind' }, stream);
+    write = (r) => logger.info(r);
     finish = () => new Promise((resolve) => { stream.end(); stream.once('finish', () => resolve()); setTimeout(resolve, 500); });
   } else {
-    const dest = pino.destination({ dest: opts.file ?? 2, sync: false, minLength: 64 * 1024, mkdir: true });
-    logger = pino({ base: undefined, timestamp: false, formatters: { level: () => ({}) } }, dest);
+    const dest = pino.destination({ dest: opts.file ?? 2, sync: false, minLength: 8192, mkdir: true });
+    write = (r) => dest.write(JSON.stringify(r) + '\n');
     finish = () => new Promise((resolve) => {
       dest.flushSync();
       dest.end();
@@ -38,7 +40,7 @@ export function openTraceLog(trace$: Observable<TraceRecord>, opts: { file?: str
   }
   const sub: Subscription = trace$.pipe(filter(opts.filter)).subscribe((r) => {
     count++;
-    logger.info(r);
+    write(r);
   });
   return {
     written: () => count,

@@ -60,7 +60,9 @@ export class I8254 implements DeviceCore {
   constructor(private readonly ctx: DeviceContext) {
     const k = this.tick();
     this.channels = [0, 1, 2].map((i) => new Channel(i, ctx, resetChannel(i, k)));
-    // QEMU's reset drives IRQ0 with the reset OUT0 at once (mode 3 starts high).
+    // QEMU's reset drives IRQ0 with the reset OUT0 at once (mode 3 starts high). A host that
+    // drops changes made during create() still gets the level from its first advance() (the
+    // router's prime()), and nextDeadline() asks for one whenever pin 0 may be stale.
     this.publish();
   }
 

@@ -11,6 +11,11 @@
 //   mode 3  square wave                   OUT high ceil(N/2) clocks, low floor(N/2) clocks
 //   mode 4  software strobe               OUT low for the one clock at which the CE is 0
 //   mode 5  hardware strobe               as mode 4, started by a GATE rising edge
+//
+// QEMU (i8254_common.c) draws modes 1, 2, 4 and 5 with the opposite polarity (a one-clock *high*
+// pulse in mode 2, OUT high while a mode 1 one-shot runs) and counts from the instant of the
+// write; here OUT follows the datasheet and a count is loaded on the next clock edge. An
+// edge-triggered IRQ0 sees the same rate either way.
 import type { Level } from '../../bus/device.js';
 
 export type Mode = 0 | 1 | 2 | 3 | 4 | 5;

@@ -74,7 +74,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   );
 
   bindCpu(cpu);
-  tracer.emit(0, 'machine.start', 'cpu', { name: spec.name, kernel: spec.kernel.main, time: spec.time.mode });
+  tracer.emit(0, 'machine.start', 'cpu', { machine: spec.name, kernel: spec.kernel.main, time: spec.time.mode });
   control.cpuState = CpuState.Running;
   let exit: Pick<CpuExit, 'reason' | 'status' | 'message'>;
   try {

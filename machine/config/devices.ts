@@ -231,6 +231,8 @@ export function parsePortValue(value: number | string, region: RegionSpec): numb
   return lo;
 }
 
+const ports = (c: PortClaim): string => `${c.size === 1 ? 'port' : 'ports'} ${fmtRange(c)}`;
+
 function claimPos(c: Claim): SourcePos {
   return c.at ? posAt(c.at.src, c.at.path) : posAt(c.device.at.src, c.device.at.path, 'key');
 }
@@ -251,8 +253,8 @@ function findOverlaps(all: Claim[], errors: ConfigError[]): void {
         const free = freeRange(claims, second.claim.size, first.claim.base + first.claim.size);
         const where = `${displayPos(claimPos(first))}${first.at ? '' : ' (its default base)'}`;
         const message =
-          `ports ${fmtRange(second.claim)} of ${device}.${region}${second.at ? '' : ' (default base)'} overlap ports ` +
-          `${fmtRange(first.claim)} of ${first.claim.device}.${first.claim.region} (port ${hex(err.port)}), placed at ${where}.`;
+          `${ports(second.claim)} of ${device}.${region}${second.at ? '' : ' (default base)'} ${second.claim.size === 1 ? 'overlaps' : 'overlap'} ` +
+          `${ports(first.claim)} of ${first.claim.device}.${first.claim.region} (port ${hex(err.port)}), placed at ${where}.`;
         const hint =
           `Two devices cannot answer the same port: move one of them` +
           (free === undefined ? '.' : `, e.g. ports: { ${region}: ${hex(free)} } (${fmtRange({ base: free, size: second.claim.size })} is free).`);

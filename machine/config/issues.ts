@@ -2,7 +2,8 @@
 // modules' own `options` schemas (whose issue paths are relative to the `options:` node).
 import { ConfigError } from './errors.js';
 import type { KeyPath } from './errors.js';
-import { objectKeysAt } from './schema.js';
+import { z } from 'zod';
+import { objectKeysAt, schemaAt } from './schema.js';
 import { errorAt } from './source.js';
 import type { At } from './source.js';
 import { didYouMean } from './suggest.js';
@@ -64,6 +65,13 @@ function typeHint(expected: string | undefined, input: unknown, keyName: string)
   return undefined;
 }
 
+/** `examples` from the .meta() of the schema at `path`, if any. */
+function examplesAt(schema: unknown, path: readonly PropertyKey[]): string[] | undefined {
+  const at = schemaAt(schema, path) as z.ZodType | undefined;
+  const examples = at ? (z.globalRegistry.get(at) as { examples?: unknown[] } | undefined)?.examples : undefined;
+  return Array.isArray(examples) && examples.length > 0 ? examples.map(String) : undefined;
+}
+
 const num = (n: number | bigint | undefined): string =>
   typeof n === 'number' && Number.isInteger(n) && n >= 256 ? `${n} (0x${n.toString(16)})` : String(n);
 
@@ -84,11 +92,14 @@ function byCode(issue: Issue, schema: unknown): { message: string; hint?: string
   const hintParam = typeof issue.params?.hint === 'string' ? issue.params.hint : undefined;
   switch (issue.code) {
     case 'invalid_type': {
-      if (issue.input === undefined) return { message: `missing: this key is required.`, hint: hintParam };
+      const received = (issue as { received?: string }).received; // zod 3 modules report `received`
+      if (issue.input === undefined && (received === undefined || received === 'undefined')) {
+        return { message: `missing: this key is required.`, hint: hintParam ?? `Add ${keyName}:.` };
+      }
       const expected = TYPE_NAMES[issue.expected ?? ''] ?? issue.expected ?? 'another type';
       return {
         message: `expected ${expected}, got ${describeValue(issue.input)}.`,
-        hint: hintParam ?? typeHint(issue.expected, issue.input, keyName),
+        hint: hintParam ?? typeHint(issue.expected, issue.input, keyName) ?? `Give ${keyName} ${expected}.`,
       };
     }
     case 'invalid_value': {
@@ -107,7 +118,11 @@ function byCode(issue: Issue, schema: unknown): { message: string; hint?: string
       const what = issue.origin === 'array' || issue.origin === 'set' ? 'items' : issue.origin === 'string' ? 'characters' : '';
       const op = small ? (issue.inclusive ? 'at least' : 'more than') : issue.inclusive ? 'at most' : 'less than';
       const got = typeof issue.input === 'number' ? `, got ${num(issue.input)}` : '';
-      return { message: `must be ${op} ${num(bound)}${what ? ' ' + what : ''}${got}.`, hint: hintParam ?? `Use a value ${op} ${num(bound)}.` };
+      const positive = small && Number(bound) === 0 && !issue.inclusive;
+      return {
+        message: `must be ${op} ${num(bound)}${what ? ' ' + what : ''}${got}.`,
+        hint: hintParam ?? (positive ? 'Use a positive number, e.g. 1.' : `Use a value ${op} ${num(bound)}.`),
+      };
     }
     case 'not_multiple_of':
       return { message: `must be a multiple of ${issue.divisor}, got ${describeValue(issue.input)}.`, hint: hintParam };
@@ -115,7 +130,9 @@ function byCode(issue: Issue, schema: unknown): { message: string; hint?: string
       return { message: `${describeValue(issue.input)} does not have the expected form (${issue.format}).`, hint: hintParam ?? issue.message };
     case 'invalid_union': {
       const m = issue.message === ZOD_DEFAULT_MESSAGE ? 'does not match any accepted form' : issue.message;
-      return { message: `${m}; got ${describeValue(issue.input)}.`, hint: hintParam };
+      const examples = examplesAt(schema, issue.path);
+      const hint = hintParam ?? (examples ? `For example: ${keyName}: ${examples.join(' or ')}.` : undefined);
+      return { message: `${m}; got ${describeValue(issue.input)}.`, hint };
     }
     case 'unrecognized_keys': {
       const allowed = objectKeysAt(schema, issue.path)?.keys ?? [];

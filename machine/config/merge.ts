@@ -4,11 +4,11 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConfigError, KeyPath } from './errors.js';
 import { displayPos } from './errors.js';
-import { type Issue, issuesToErrors, zodParseParams } from './issues.js';
-import type { MachineFileSchema } from './schema.js';
+import { type Issue, describeValue, issuesToErrors, zodParseParams } from './issues.js';
+import { type MachineFileSchema, objectKeysAt } from './schema.js';
 import { type At, type Source, errorAt, readSource } from './source.js';
 import type { OnCrash, Placement, TimeMode } from './spec.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 
 /** A value and where it was written. */
 export interface Val<T> {
@@ -87,15 +87,28 @@ export function loadChain(file: string, ctx: LoadContext, stack: readonly string
     ctx.errors.push(errorAt({ src, path: [] }, 'the file is empty.', 'A machine file needs at least memory:, kernel: and devices:, or extends: another machine file.'));
     return { ...emptyMerged(), incomplete: true };
   }
-  const parsed = ctx.schema.safeParse(value, zodParseParams);
-  const bad: KeyPath[] = [];
-  if (!parsed.success) {
-    ctx.errors.push(...issuesToErrors({ src, path: [] }, parsed.error.issues as Issue[], ctx.schema));
-    for (const issue of parsed.error.issues as Issue[]) bad.push(spoiled(issue));
-  }
-  if (typeof value !== 'object' || Array.isArray(value) || bad.some((b) => b.length === 0)) {
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    ctx.errors.push(
+      errorAt({ src, path: [] }, `a machine file is a map of keys, but this one is ${describeValue(value)}.`, 'Write it as key: value lines: memory:, kernel:, devices:, wires: (see config/schema.json).'),
+    );
     return { ...emptyMerged(), incomplete: true };
   }
+  const parsed = ctx.schema.safeParse(value, zodParseParams);
+  const bad: KeyPath[] = [];
+  /** Keys whose misspelling was reported ("memroy"): no second error saying they are missing. */
+  const misspelt: string[] = [];
+  if (!parsed.success) {
+    const issues = parsed.error.issues as Issue[];
+    ctx.errors.push(...issuesToErrors({ src, path: [] }, issues, ctx.schema));
+    for (const issue of issues) {
+      bad.push(spoiled(issue));
+      for (const key of issue.code === 'unrecognized_keys' ? (issue.keys ?? []) : []) {
+        const near = closest(key, objectKeysAt(ctx.schema, issue.path)?.keys ?? []);
+        if (near) misspelt.push([...issue.path.map(String), near].join('.'));
+      }
+    }
+  }
+  if (bad.some((b) => b.length === 0)) return { ...emptyMerged(), incomplete: true };
   const v = value as Record<string, unknown>;
   const ok = (path: KeyPath): boolean => !bad.some((b) => isPrefix(b, path));
 
@@ -106,7 +119,7 @@ export function loadChain(file: string, ctx: LoadContext, stack: readonly string
     if (base === file || stack.includes(base)) {
       const cycle = [...stack, file, base].slice([...stack, file].indexOf(base));
       ctx.errors.push(
-        errorAt(at, `extends cycle: ${cycle.map((f) => displayPos({ file: f, line: 0, column: 0 })).join(' → ')}.`, 'A machine file cannot extend itself, directly or through others: remove one of these extends.'),
+        errorAt(at, `a cycle: ${cycle.map((f) => displayPos({ file: f, line: 0, column: 0 })).join(' extends ')}.`, 'A machine file cannot extend itself, directly or through others: remove one of these extends.'),
       );
       merged.incomplete = true;
     } else if (!existsSync(base) || !statSync(base).isFile()) {
@@ -117,10 +130,19 @@ export function loadChain(file: string, ctx: LoadContext, stack: readonly string
     }
   }
   applyLayer(merged, src, v, ok, ctx, false);
+  for (const key of misspelt) merged.rejected.add(key);
   return merged;
 }
 
-/** Merge one layer over `m`: scalars and time/kernel keys override, devices per instance, wires append. */
+/** Device names at the two ends of a wire string ("pit.out0 -> pic1.ir0" → pit, pic1). */
+function wireDevices(wire: string): string[] {
+  return wire.split('->').map((side) => side.trim().split('.')[0]);
+}
+
+/**
+ * Merge one layer over `m`: scalars and time/kernel keys override, devices per instance (`~`
+ * removes one, with its inherited wires), wires append.
+ */
 export function applyLayer(
   m: Merged,
   src: Source,
@@ -181,6 +203,8 @@ export function applyLayer(
         if (m.devices.has(name)) {
           m.devices.delete(name);
           m.removed.set(name, at);
+          // Its wires from the base files go with it; wires written later to it are errors.
+          m.wires.splice(0, m.wires.length, ...m.wires.filter((w) => !wireDevices(w.value).includes(name)));
         } else if (!m.incomplete) {
           ctx.errors.push(
             errorAt(

@@ -28,7 +28,7 @@ const PIN = '[a-z][a-z0-9_-]*\\.[A-Za-z0-9_]+';
 export const WIRE_PATTERN = `^\\s*${PIN}\\s*->\\s*${PIN}\\s*$`;
 
 const memory = z
-  .union([z.number(), z.string().meta({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(B|KiB|MiB|GiB)?\\s*$' })], {
+  .union([z.number().meta({ minimum: MIN_MEMORY, maximum: MAX_MEMORY, multipleOf: MEMORY_ALIGN }), z.string().meta({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(B|KiB|MiB|GiB)?\\s*$' })], {
     error: 'expected a size such as 128MiB or a number of bytes',
   })
   .superRefine((value, ctx) => {
@@ -63,7 +63,7 @@ const portValue = z
   .union([z.int().meta({ minimum: 0, maximum: 0xffff }), z.string().meta({ pattern: PORT_PATTERN })], {
     error: 'expected a port number such as 0x3d4 or a range such as "0x3d4-0x3d5"',
   })
-  .meta({ description: 'Base port (0..0xffff), or a range "first-last" whose size equals the region size.' });
+  .meta({ description: 'Base port (0..0xffff), or a range "first-last" whose size equals the region size.', examples: ['0x3d4', '0x3d4-0x3d5'] });
 
 const device = z
   .strictObject({

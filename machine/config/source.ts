@@ -47,14 +47,19 @@ export function readSource(file: string): { src?: Source; errors: ConfigError[] 
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const errors = doc.errors.map((e) => {
     const lp = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-    const message = e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim();
+    let message = e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim();
+    let hint = YAML_HINTS[e.code] ?? 'Fix the YAML syntax at this position.';
+    if (e.code === 'DUPLICATE_KEY') message = `the key "${/^[^:\n]*/.exec(text.slice(e.pos[0]))![0].trim()}" appears twice in one map`;
+    if (/end with a [\]}]/.test(message)) {
+      hint = 'A "[" or "{" opened before this line is not closed: close it on the line where it opened, or write the list as "- item" lines.';
+    }
     return new ConfigError({
       file,
       line: lp.line,
       column: lp.col,
       keyPath: '',
       message: `YAML syntax error: ${message}${/[.!?]$/.test(message) ? '' : '.'}`,
-      hint: YAML_HINTS[e.code] ?? 'Fix the YAML syntax at this position.',
+      hint,
     });
   });
   if (errors.length > 0) return { errors };
@@ -112,7 +117,9 @@ export function posAt(src: Source, path: KeyPath, prefer: 'key' | 'value' = 'val
   const nodeStart = node?.range && !(isScalar(node) && node.source === '') ? node.range[0] : undefined;
   const keyStart = key?.range?.[0];
   let offset: number | undefined;
-  if (complete && prefer === 'value') offset = nodeStart ?? keyStart;
+  // A block map or list as a value: point at its key ("options:"), not at its first entry.
+  const block = (isMap(node) || isSeq(node)) && !node.flow;
+  if (complete && prefer === 'value') offset = block ? (keyStart ?? nodeStart) : (nodeStart ?? keyStart);
   else if (depth === 0) offset = complete ? nodeStart : undefined;
   else offset = keyStart ?? nodeStart;
   if (offset === undefined || !src.lines) {

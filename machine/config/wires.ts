@@ -46,11 +46,11 @@ export function resolveWires(m: Merged, devices: ReadonlyMap<string, ResolvedDev
     }
     const [left, right] = sides.map((s) => s.trim());
     if (right === '') {
-      fail(`"${text}" is a wire to nowhere: nothing after "->".`, `Name the input it drives, e.g. "${left || 'pit.out0'} -> pic1.ir0".`);
+      fail(`"${text}" is a wire to nowhere: nothing after "->".`, `Name the input it drives: "${left} -> <device>.<input>".`);
       continue;
     }
     if (left === '') {
-      fail(`"${text}" is a wire from nowhere: nothing before "->".`, `Name the output that drives it, e.g. "pit.out0 -> ${right}".`);
+      fail(`"${text}" is a wire from nowhere: nothing before "->".`, `Name the output that drives it: "<device>.<output> -> ${right}".`);
       continue;
     }
 

@@ -2,7 +2,6 @@
 import { CpuState } from '../../bus/control.js';
 import type { MachineSpec } from '../config/spec.js';
 import type { Machine } from '../machine.js';
-import { formatDuration } from '../config/units.js';
 
 const STATE: Record<CpuState, string> = {
   [CpuState.Booting]: 'booting',
@@ -21,7 +20,7 @@ export function statusLine(m: Machine, spec: MachineSpec): string {
   }
   return [
     ` ${spec.name}`,
-    `t=${formatDuration(Math.round(c.now))}`,
+    `t=${(c.now / 1e9).toFixed(3)}s`,
     `${spec.time.mode}`,
     STATE[c.cpuState] ?? '?',
     irqs.length ? `ints ${irqs.join(' ')}` : 'no interrupts yet',

@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { actorpc } from '../support/cli.js';
+
+describe('actorpc run (end to end, real workers)', () => {
+  it('boots the default machine headless until "Hello World!" appears, exit 0, and prints the screen', () => {
+    const r = actorpc(['run', 'config/default.yaml', '--headless', '--until', 'Hello World!', '--timeout', '10s']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.split('\n');
+    expect(rows).toHaveLength(26); // 25 rows and the final newline
+    // The run stops at the first scan showing the text: before or after the newline scrolled it.
+    expect(rows.slice(23, 25)).toContain('Hello World!');
+  });
+
+  it('--screen writes the final screen text to a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorpc-'));
+    const file = join(dir, 'screen.txt');
+    const r = actorpc(['run', 'config/posts/post-03.yaml', '--headless', '--time', 'virtual', '--for', '1s', '--screen', file]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(file, 'utf8').split('\n')[23]).toBe('Hello World!');
+  });
+
+  it('--timeout in machine time exits 124 when TEXT has not appeared yet', () => {
+    const r = actorpc(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--until', 'Hello World!', '--timeout', '1us']);
+    expect(r.status).toBe(124);
+    expect(r.stderr).toContain('timed out after 1us of machine time before "Hello World!" appeared');
+  });
+
+  it('--until TEXT that can never appear ends at once when the CPU idles for good, exit 1', () => {
+    const r = actorpc(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--until', 'Goodbye']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('"Goodbye" is not on the screen: it never will be');
+  });
+
+  it('--log writes schema-v1 NDJSON trace records through pino', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorpc-'));
+    const log = join(dir, 'trace.ndjson');
+    const r = actorpc(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--for', '10ms', '--log', log]);
+    expect(r.status).toBe(0);
+    const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records[0]).toEqual({ v: 1, t: 0, seq: 0, kind: 'machine.start', src: 'cpu', machine: 'default', kernel: 'post-03', time: 'virtual' });
+    expect(records.map((x) => x.kind)).toContain('cpu.idle');
+    expect(records.every((x, i) => x.seq === i)).toBe(true);
+  });
+
+  it('--log-filter keeps only matching kinds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorpc-'));
+    const log = join(dir, 'trace.ndjson');
+    const r = actorpc(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--log', log, '--log-filter', 'kind=cpu.*']);
+    expect(r.status).toBe(0);
+    const kinds = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l).kind);
+    expect(kinds).toEqual(['cpu.idle']);
+  });
+
+  it('a broken YAML gives status 2, file:line:column and the fix, and no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorpc-'));
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'memory: 128MiB\nkernel:\n  main: post-03\ndevices:\n  vga:\n    impl: vga\n    prots: {}\n');
+    const r = actorpc(['run', file, '--headless']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('broken.yaml:7:5');
+    expect(r.stderr).toContain('Did you mean "ports"?');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('bad flags give status 2 with the fix', () => {
+    const r = actorpc(['run', 'config/default.yaml', '--time', 'fast']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('use --time realtime or --time virtual');
+    const d = actorpc(['run', 'config/default.yaml', '--for', 'soon']);
+    expect(d.status).toBe(2);
+    expect(d.stderr).toContain('--for "soon"');
+    const f = actorpc(['run', 'config/default.yaml', '--log-filter', 'knd=io.*']);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toContain('Did you mean "kind"?');
+  });
+
+  it('actorpc check validates only', () => {
+    const r = actorpc(['check', 'config/default.yaml']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ok');
+  });
+
+  it('--print-config prints the resolved machine', () => {
+    const r = actorpc(['run', 'config/default.yaml', '--print-config', '--headless']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('memoryBytes: 134217728');
+    expect(r.stdout).toContain('main: post-03');
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { configPath, runMachine, virtual } from '../support/machine.js';
+
+describe('actor placement', () => {
+  it('a device on its own worker and the same device inline give the same screen and the same trace', async () => {
+    const worker = await runMachine(configPath('posts/post-03.yaml'), { trace: true, spec: virtual, device: (d) => ({ ...d, placement: 'worker' }) });
+    const inline = await runMachine(configPath('posts/post-03.yaml'), { trace: true, spec: virtual, device: (d) => ({ ...d, placement: 'inline' }) });
+    expect(worker.result.status).toBe(0);
+    expect(inline.result.status).toBe(0);
+    expect(worker.screen.rowText(23).trimEnd()).toBe('Hello World!');
+    expect(inline.screen.text()).toBe(worker.screen.text());
+    expect(inline.traces).toEqual(worker.traces);
+  });
+
+  it('virtual time is deterministic: two runs give the same trace, byte for byte', async () => {
+    const a = await runMachine(configPath('posts/post-03.yaml'), { trace: true, spec: virtual, stopAt: 50e6, stopReason: 'for' });
+    const b = await runMachine(configPath('posts/post-03.yaml'), { trace: true, spec: virtual, stopAt: 50e6, stopReason: 'for' });
+    expect(JSON.stringify(b.traces)).toBe(JSON.stringify(a.traces));
+    expect(a.traces.length).toBeGreaterThan(1);
+  });
+
+  it('the firmware leaves the mode-3 blank and the Writer colours only its own cells', async () => {
+    const run = await runMachine(configPath('posts/post-03.yaml'), { spec: virtual });
+    expect(run.screen.attrAt(0, 0)).toBe(0x07);
+    expect(run.screen.charAt(0, 0)).toBe(0x20);
+    expect(run.screen.attrAt(23, 0)).toBe(0x0e);
+    expect(run.screen.attrAt(24, 0)).toBe(0x0e);
+  });
+});

@@ -1,0 +1,66 @@
+// A bus with inline devices on the test's thread: port I/O through the real router and shells.
+import { ControlBlock, Tracer } from '../../bus/control.js';
+import type { DeviceModule } from '../../bus/device.js';
+import { CPU_TARGET, type WireRoute } from '../../bus/irq.js';
+import { PhysicalMemory } from '../../bus/memory.js';
+import { PortMap, type PortClaim } from '../../bus/ports.js';
+import { BusRouter } from '../../bus/router.js';
+import { TraceRingReader, allocateRing, type DecodedRecord } from '../../bus/trace-ring.js';
+import { DeviceShell, InlineEndpoint } from '../../machine/actors/device-shell.js';
+
+export interface RigDevice {
+  name: string;
+  module: DeviceModule<any>;
+  options?: Record<string, unknown>;
+  /** region name → base (default: the region's default base) */
+  ports?: Record<string, number>;
+}
+
+export interface BusRig {
+  bus: BusRouter;
+  control: ControlBlock;
+  shells: DeviceShell[];
+  lineLevels: Int32Array;
+  events: Array<{ device: string; channel: string; payload: unknown }>;
+  /** Trace records emitted so far (drains the ring). */
+  traces(): DecodedRecord[];
+}
+
+/** wires: "dev.pin -> dev.pin" with `cpu.intr` as the CPU's input. */
+export function busRig(devices: RigDevice[], wires: string[] = [], memory = PhysicalMemory.allocate(1 << 20)): BusRig {
+  const control = ControlBlock.allocate();
+  control.tracing = true;
+  const ring = allocateRing(1 << 20);
+  const tracer = new Tracer(control, ring);
+  const reader = new TraceRingReader(ring);
+  const events: BusRig['events'] = [];
+  const shells = devices.map((d) => new DeviceShell(d.name, d.module, d.options ?? {}, memory, tracer, (device, channel, payload) => events.push({ device, channel, payload })));
+  const claims: PortClaim[] = [];
+  const claimEndpoint: number[] = [];
+  devices.forEach((d, ep) =>
+    d.module.regions.forEach((r, regionIndex) => {
+      claims.push({ device: d.name, region: r.name, regionIndex, base: d.ports?.[r.name] ?? r.base, size: r.size, widths: r.widths ?? [1], names: r.names });
+      claimEndpoint.push(ep);
+    }),
+  );
+  const index = new Map(devices.map((d, i) => [d.name, i]));
+  const routes: WireRoute[][][] = devices.map(() => []);
+  wires.forEach((w, line) => {
+    const [from, to] = w.split('->').map((s) => s.trim().split('.'));
+    const fromEp = index.get(from[0])!;
+    const outPin = devices[fromEp].module.outputs!.indexOf(from[1]);
+    const toDevice = to[0] === 'cpu' ? CPU_TARGET : index.get(to[0])!;
+    const toPin = toDevice === CPU_TARGET ? 0 : devices[toDevice].module.inputs!.indexOf(to[1]);
+    (routes[fromEp][outPin] ??= []).push({ line, name: w, input: `${to[0]}.${to[1]}`, toDevice, toPin });
+  });
+  const lineLevels = new Int32Array(Math.max(1, wires.length));
+  const bus = new BusRouter({ portMap: new PortMap(claims), claimEndpoint, endpoints: shells.map((s) => new InlineEndpoint(s)), routes, lineLevels }, tracer);
+  return {
+    bus, control, shells, lineLevels, events,
+    traces() {
+      const out: DecodedRecord[] = [];
+      reader.drain(out);
+      return out;
+    },
+  };
+}
