@@ -181,15 +181,17 @@ export class Cpu {
     this.control.cpuState = CpuState.IdleForever;
     this.options.onIdleForever?.();
     // Only the host can end this: a stop request, or the --for/--timeout machine time.
+    // In virtual time the machine-time limit comes first, so the outcome never depends on when
+    // the host's own stop request arrives.
+    if (this.clock.mode === 'virtual' && this.stopAt !== Infinity) {
+      this.clock.skipTo(this.stopAt);
+      throw new MachineStop(this.stopReason);
+    }
     for (;;) {
       const seen = Atomics.load(this.control.i32, C_CPU_WAKE);
       if (this.control.stopRequested) throw new MachineStop('stop');
       const t = this.clock.now();
       if (t >= this.stopAt) throw new MachineStop(this.stopReason);
-      if (this.clock.mode === 'virtual' && this.stopAt !== Infinity) {
-        this.clock.skipTo(this.stopAt);
-        continue;
-      }
       Atomics.wait(this.control.i32, C_CPU_WAKE, seen, Math.min(1000, Math.max(1, (this.stopAt - t) / 1e6)));
     }
   }

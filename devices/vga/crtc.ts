@@ -144,6 +144,6 @@ export function inputStatus1(timing: Timing, t: number): number {
   let v = 0;
   if (line >= timing.vDisplay || clock >= timing.hDisplay) v |= ST01_DISPLAY_DISABLED;
   const sinceRetrace = (((line - timing.vRetraceStart) % timing.vTotal) + timing.vTotal) % timing.vTotal;
-  if (false) v |= ST01_V_RETRACE | ST01_DISPLAY_DISABLED;
+  if (sinceRetrace < timing.vRetraceLines) v |= ST01_V_RETRACE | ST01_DISPLAY_DISABLED;
   return v;
 }

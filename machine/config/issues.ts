@@ -94,7 +94,7 @@ function byCode(issue: Issue, schema: unknown): { message: string; hint?: string
     case 'invalid_type': {
       const received = (issue as { received?: string }).received; // zod 3 modules report `received`
       if (issue.input === undefined && (received === undefined || received === 'undefined')) {
-        return { message: `missing: this key is required.`, hint: hintParam ?? `Add ${keyName}:.` };
+        return { message: `missing: this key is required.`, hint: hintParam ?? `Add a line "${keyName}: <value>".` };
       }
       const expected = TYPE_NAMES[issue.expected ?? ''] ?? issue.expected ?? 'another type';
       return {

@@ -1,3 +1,4 @@
-// The kernel entry points a machine file may name as `kernel.main`. Each blog post of the
-// kernel port adds one; the loader (and config/schema.json) accept exactly these.
-export const KERNEL_MAINS: readonly string[] = ['post-03'];
+// Kernel entries a machine file may name in `kernel.main`: the kernel's own registry decides.
+import { KERNEL_MAINS as REGISTRY } from '../../kernel/mains.js';
+
+export const KERNEL_MAINS: readonly string[] = Object.keys(REGISTRY);

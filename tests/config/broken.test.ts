@@ -49,7 +49,7 @@ const EXPECTED: Record<string, [number, number, string, ...string[]]> = {
   'options-unknown-key': [12, 7, 'devices.pit.options.chanels', 'unknown option "chanels"', 'Did you mean "channels"?', 'channels, speaker'],
   'options-strict-key': [9, 16, 'devices.pic1.options.rol', 'unknown key "rol"', 'Did you mean "role"?'],
   'options-enum': [10, 13, 'devices.pic1.options.role', '"slav"', 'Did you mean "slave"?', 'Allowed: master, slave.'],
-  'options-missing': [7, 3, 'devices.rtc.options.century', 'missing: this key is required', 'Add century:'],
+  'options-missing': [7, 3, 'devices.rtc.options.century', 'missing: this key is required', 'Add a line "century: <value>"'],
   'options-none': [13, 5, 'devices.display.options', 'takes no options', 'Remove the options'],
   'wire-syntax': [12, 5, 'wires[0]', 'the arrow is written "->"', 'device.pin -> device.pin'],
   'wire-no-pin': [13, 5, 'wires[1]', '"cpu" is not "device.pin"', 'inputs intr'],

@@ -103,3 +103,19 @@ describe('snapshot / restore', () => {
     expect(m.frames()).toHaveLength(0);
   });
 });
+
+describe('module', () => {
+  it('declares the colour-VGA ports, no pins, both adapters and an empty strict options object', () => {
+    expect(vga.kind).toBe('vga');
+    expect(vga.regions.map((r) => [r.name, r.base, r.size])).toEqual([
+      ['attr', 0x3c0, 2], ['misc', 0x3c2, 1], ['seq', 0x3c4, 2], ['dac', 0x3c7, 3],
+      ['miscr', 0x3cc, 1], ['gfx', 0x3ce, 2], ['crtc', 0x3d4, 2], ['status', 0x3da, 1],
+    ]);
+    expect(vga.regions.find((r) => r.name === 'crtc')!.widths).toEqual([1, 2]);
+    expect(vga.inputs ?? []).toEqual([]);
+    expect(vga.outputs ?? []).toEqual([]);
+    expect(vga.adapters).toEqual(['terminal', 'headless']);
+    expect(vga.options!.parse({})).toEqual({});
+    expect(() => vga.options!.parse({ cols: 40 })).toThrow();
+  });
+});

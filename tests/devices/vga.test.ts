@@ -112,9 +112,10 @@ describe('0x3DA input status #1', () => {
     const m = machine();
     let t = 0;
     const step = 1000; // 1 us per poll
-    while (!(m.inp(0x3da) & 0x08)) m.ctx.t = t += step;
+    const limit = 2 * LINE_NS * 449; // bounded, so a regression fails instead of hanging
+    while (!(m.inp(0x3da) & 0x08) && t < limit) m.ctx.t = t += step;
     const retraceAt = t;
-    while (m.inp(0x3da) & 0x08) m.ctx.t = t += step;
+    while (m.inp(0x3da) & 0x08 && t < limit) m.ctx.t = t += step;
     expect(retraceAt).toBeGreaterThan(LINE_NS * 411);
     expect(retraceAt).toBeLessThan(LINE_NS * 413);
     expect(t - retraceAt).toBeCloseTo(2 * LINE_NS, -4);
@@ -230,6 +231,14 @@ describe('start address CR0C/CR0D', () => {
     m.poke(25, 0, 0x43, 0x07); // just past the first page: now the bottom row
     m.core.flush!();
     expect(m.lastFrame().cells).toEqual([24 * 80, 0x43, 0x07]);
+  });
+
+  it('CR0C is the high byte: start 0x0102 begins 0x204 bytes into text RAM', () => {
+    const m = machine();
+    m.ctx.memory.write16(0xb8000 + 0x204, 0x1f44);
+    m.crtc(0x0c, 0x01);
+    m.crtc(0x0d, 0x02);
+    expect(triplets(m.scanAt(0)[0])[0]).toEqual([0, 0x44, 0x1f]);
   });
 
   it('reads back high at CR0C and low at CR0D (not swapped as in v86)', () => {
