@@ -65,6 +65,8 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
       for (const fe of frontEnds) if (fe.device === e.device) fe.onEvent(e);
       if (args.until !== undefined && matchedScreen === undefined && display?.screen.contains(args.until)) {
         matchedScreen = display.screen.text();
+        // performance.now() counts from process start: ACTORPC_TIMINGS=1 reports boot latency.
+        if (process.env.ACTORPC_TIMINGS) process.stderr.write(`actorpc: "${args.until}" on screen ${performance.now().toFixed(1)} ms after process start\n`);
         m.stop();
       }
     });
