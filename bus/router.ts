@@ -114,38 +114,30 @@ export class BusRouter {
   advanceDue(now: number): void {
     if (this.earliest > now) return;
     const d = this.deadlines;
-    for (let ep = 0; ep < d.length; ep++) {
-      if (d[ep] <= now) {
-        this.wiring.endpoints[ep].call(Op.Advance, 0, 0, 0, 0, now);
-        this.settle(ep, now);
-      }
-    }
+    this.each(Op.Advance, now, (ep) => d[ep] <= now);
   }
 
   /** Ask every device to flush (final screen scan) before the machine stops or idles for good. */
   flushAll(now: number): void {
-    this.wiring.endpoints.forEach((e, ep) => {
-      e.call(Op.Flush, 0, 0, 0, 0, now);
-      this.settle(ep, now);
-    });
+    this.each(Op.Flush, now, () => true);
   }
 
-  /** A device flagged asynchronous work (input arrived on its thread): let it run now. */
+  /** Devices flagged asynchronous work (input arrived on their threads): let them run now. */
   service(mask: number, now: number): void {
-    for (let ep = 0; ep < this.wiring.endpoints.length; ep++) {
-      if (mask & (1 << ep)) {
-        this.wiring.endpoints[ep].call(Op.Service, 0, 0, 0, 0, now);
-        this.settle(ep, now);
-      }
-    }
+    this.each(Op.Service, now, (ep) => (mask & (1 << ep)) !== 0);
   }
 
   /** Ask every device for its deadline (at start). */
   prime(now: number): void {
-    this.wiring.endpoints.forEach((e, ep) => {
-      e.call(Op.Advance, 0, 0, 0, 0, now);
+    this.each(Op.Advance, now, () => true);
+  }
+
+  private each(op: Op, now: number, wanted: (ep: number) => boolean): void {
+    for (let ep = 0; ep < this.wiring.endpoints.length; ep++) {
+      if (!wanted(ep)) continue;
+      this.wiring.endpoints[ep].call(op, 0, 0, 0, 0, now);
       this.settle(ep, now);
-    });
+    }
   }
 
   unclaimedTable(): UnclaimedCount[] {

@@ -7,7 +7,8 @@ export type StopReason =
   | 'timeout' // --timeout machine time elapsed
   | 'idle' // idle for good and nobody is watching (headless)
   | 'exit' // a device (isa-debug-exit) stopped the machine
-  | 'triple-fault'; // with no_reboot
+  | 'triple-fault' // with no_reboot
+  | 'crash'; // a device model failed (reported with its name)
 
 export class MachineStop extends Error {
   constructor(readonly reason: StopReason, readonly status = 0) {

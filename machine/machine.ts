@@ -164,15 +164,16 @@ export class Machine {
     this.control.requestStop();
   }
 
-  private actorFailed(actor: string, err: unknown, mailbox?: SharedArrayBuffer): never {
+  private actorFailed(actor: string, err: unknown, mailbox?: SharedArrayBuffer): undefined {
     this.crash ??= { actor, error: describe(err) };
     if (mailbox) setMailboxLife(mailbox, LIFE_DEAD);
     this.control.requestStop();
-    throw err;
+    return undefined;
   }
 
   private async finish(exit: CpuExit | undefined, err: unknown): Promise<MachineResult> {
     if (err !== undefined) this.crash ??= { actor: 'cpu', error: describe(err) };
+    if (exit?.crash) this.crash ??= exit.crash;
     // Let every event posted before the stop reach the main thread (the last screen frame).
     await Promise.all(this.actors.map((a) => this.sync(a)));
     for (const a of this.actors) if (a.mailbox) setMailboxLife(a.mailbox, LIFE_STOP);
@@ -232,6 +233,6 @@ export class Machine {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  if (err instanceof Error) return err.name === 'Error' ? err.message : `${err.name}: ${err.message}`;
   return String(err);
 }

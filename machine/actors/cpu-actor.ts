@@ -3,7 +3,7 @@
 import { RealtimeClock, VirtualClock, type MachineClock } from '../../bus/clock.js';
 import { ControlBlock, CpuState, Tracer } from '../../bus/control.js';
 import type { DeviceEndpoint } from '../../bus/endpoint.js';
-import { MailboxClient } from '../../bus/mailbox.js';
+import { ActorDeadError, MailboxClient } from '../../bus/mailbox.js';
 import { PhysicalMemory } from '../../bus/memory.js';
 import { PortMap } from '../../bus/ports.js';
 import { BusRouter, DeviceEffect } from '../../bus/router.js';
@@ -16,7 +16,7 @@ import { KERNEL_MAINS } from '../../kernel/mains.js';
 import { resetStatics } from '../../kernel/lazy_static.js';
 import { loadDeviceModule } from '../device-registry.js';
 import { exposeControl } from './comlink.js';
-import { DeviceShell, InlineEndpoint } from './device-shell.js';
+import { DeviceCrash, DeviceShell, InlineEndpoint } from './device-shell.js';
 import type { CpuExit, CpuTask, HostEvent } from './protocol.js';
 
 export async function runCpu(task: CpuTask): Promise<CpuExit> {
@@ -76,7 +76,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   bindCpu(cpu);
   tracer.emit(0, 'machine.start', 'cpu', { machine: spec.name, kernel: spec.kernel.main, time: spec.time.mode });
   control.cpuState = CpuState.Running;
-  let exit: Pick<CpuExit, 'reason' | 'status' | 'message'>;
+  let exit: Pick<CpuExit, 'reason' | 'status' | 'message' | 'crash'>;
   try {
     bus.prime(clock.now());
     resetStatics();
@@ -85,6 +85,8 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   } catch (err) {
     if (err instanceof MachineStop) exit = { reason: err.reason, status: err.status };
     else if (err instanceof DeviceEffect && err.effect === Effect.Exit) exit = { reason: 'exit', status: err.value, message: err.message };
+    else if (err instanceof DeviceCrash) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: errorText(err.reason) } };
+    else if (err instanceof ActorDeadError) exit = { reason: 'crash', status: 1, crash: { actor: err.actor, error: err.message } };
     else throw err;
   } finally {
     bindCpu(undefined);
@@ -100,4 +102,8 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   control.cpuState = CpuState.Stopped;
   tracer.emit(now, 'machine.stop', 'cpu', { reason: exit.reason, status: exit.status });
   return { ...exit, instructions: cpu.icount, now, unclaimed: bus.unclaimedTable() };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

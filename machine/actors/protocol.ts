@@ -46,6 +46,8 @@ export interface CpuExit {
   readonly now: number;
   readonly unclaimed: readonly UnclaimedCount[];
   readonly message?: string;
+  /** Set when a device failed under the CPU (inline core threw, or a worker device died). */
+  readonly crash?: { readonly actor: string; readonly error: string };
 }
 
 export interface DeviceExit {

@@ -93,7 +93,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
 
   function exitStatus(result: MachineResult, a: RunArgs, matched: boolean, idle: boolean, why: string | undefined): number {
     if (result.crash) {
-      process.stderr.write(`actorpc: actor "${result.crash.actor}" crashed: ${result.crash.error}\nThe machine was stopped. This is a bug in the model, not in the guest: please report it with the command you ran.\n`);
+      process.stderr.write(`actorpc: actor "${result.crash.actor}" crashed: ${result.crash.error}\nA device or CPU model threw (a bug in the model, not something the guest did); the machine was stopped.\n`);
       return EXIT_FAILURE;
     }
     if (a.until !== undefined && !matched) {

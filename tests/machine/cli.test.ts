@@ -91,3 +91,20 @@ describe('actorpc run (end to end, real workers)', () => {
     expect(r.stdout).toContain('main: post-03');
   });
 });
+
+describe('supervision', () => {
+  it('a user device that throws is reported with its name and error; the machine stops with status 1', () => {
+    const r = actorpc(['run', 'tests/fixtures/machines/crashing-device.yaml', '--headless', '--time', 'virtual', '--for', '1s']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('actor "buggy" crashed');
+    expect(r.stderr).toContain('model bug: counter underflow');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the same device placed inline is reported the same way', () => {
+    const r = actorpc(['run', 'tests/fixtures/machines/crashing-device-inline.yaml', '--headless', '--time', 'virtual', '--for', '1s']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('actor "buggy" crashed');
+    expect(r.stderr).toContain('model bug: counter underflow');
+  });
+});
