@@ -89,7 +89,7 @@ export interface DeviceModule<O = Record<string, unknown>> {
   readonly outputs?: readonly string[];
   /** Front-end adapters this device can drive (the first is the default), e.g. ["terminal", "headless"]. */
   readonly adapters?: readonly string[];
-  /** Schema of the YAML `options:` block; the parsed value is passed to create(). */
+  /** Schema of the YAML `options:` block. create() always receives the *parsed* value (defaults applied). */
   readonly options?: z.ZodType<O>;
   create(ctx: DeviceContext, options: O): DeviceCore;
 }

@@ -11,6 +11,8 @@ export enum Op {
   Advance = 5,
   Flush = 6,
   Service = 7,
+  /** The machine's reset line: the device returns to its power-on state. */
+  Reset = 8,
 }
 
 /** Effects a device can ask of the machine during a call. */

@@ -127,6 +127,13 @@ export class BusRouter {
     this.each(Op.Service, now, (ep) => (mask & (1 << ep)) !== 0);
   }
 
+  /** Pull every device's reset line (a machine reset): power-on state, fresh deadlines. */
+  resetAll(now: number): void {
+    this.intr = 0;
+    this.wiring.lineLevels.fill(0);
+    this.each(Op.Reset, now, () => true);
+  }
+
   /** Ask every device for its deadline (at start). */
   prime(now: number): void {
     this.each(Op.Advance, now, () => true);

@@ -1,30 +1,59 @@
 // The CPU core: the architectural machinery a kernel depends on. It does not decode x86 machine
-// code; the guest (firmware + kernel, TypeScript) calls its instructions through cpu/isa.ts, and
-// every instruction ends at an instruction boundary where time advances, device deadlines fire,
-// host requests are seen and (with the interrupts issue) interrupts are taken.
+// code; the guest (firmware + kernel, TypeScript) calls its instructions through cpu/isa.ts. Every
+// instruction ends at an instruction boundary where time advances, device deadlines fire, host
+// requests are seen and, with IF=1, a pending INTR is taken (INTA → IDT gate → handler).
 import type { AccessSize } from '../bus/device.js';
 import type { MachineClock } from '../bus/clock.js';
 import { C_ATTENTION, C_CPU_WAKE, C_STOP, CpuState, type ControlBlock, type Tracer } from '../bus/control.js';
 import type { PhysicalMemory } from '../bus/memory.js';
 import type { BusRouter } from '../bus/router.js';
-import { MachineStop, type StopReason } from './errors.js';
+import { deliver, Source, RFLAGS_IF } from './delivery.js';
+import { MachineReset, MachineStop, type StopReason } from './errors.js';
+import { CpuFault, Vector } from './faults.js';
+import { Access, Mmu, type ControlRegs } from './mmu.js';
+import { SLOT, TEXT, type TextSymbol } from './text.js';
+import { SystemUnit } from './system.js';
 
-/** RFLAGS bits. Bit 1 is reserved and always reads 1. */
+export { RFLAGS_IF };
 export const RFLAGS_RESERVED1 = 1 << 1;
-export const RFLAGS_IF = 1 << 9;
+/** `pause` instructions in a row, with IF=0, after which the CPU reports a deadlock. */
+export const DEADLOCK_SPINS = 1 << 22;
 
 export interface CpuOptions {
   /** Machine time at which to stop (--for / --timeout), and why. */
   stopAt?: number;
   stopReason?: StopReason;
-  /** Called once when the CPU idles for good (IF=0): the host decides whether to end the run. */
-  onIdleForever?: () => void;
+  /** Triple fault exits (status 0) instead of resetting: QEMU's -no-reboot. */
+  noReboot?: boolean;
+  /** Called once when the CPU can never run again (hlt/spin with IF=0, deadlock). */
+  onIdleForever?: (why: 'idle' | 'deadlock', detail: string) => void;
+}
+
+export interface DescriptorTableRegister {
+  base: number;
+  limit: number;
 }
 
 export class Cpu {
+  rip = 0;
+  rsp = 0;
   rflags = RFLAGS_RESERVED1;
+  cs = 0;
+  ss = 0;
+  tr = 0;
+  cr2 = 0;
+  readonly gdtr: DescriptorTableRegister = { base: 0, limit: 0xffff };
+  readonly idtr: DescriptorTableRegister = { base: 0, limit: 0xffff };
+  readonly regs: ControlRegs = { cr0: 0, cr3: 0, cr4: 0, efer: 0, cpl: 0 };
+  /** Base of the TSS loaded by `ltr` (the hidden part of TR). */
+  tssBase = 0;
+  readonly mmu: Mmu;
+  readonly system: SystemUnit;
   /** Instructions retired. */
   icount = 0;
+  /** The STI shadow: no interrupt at the boundary right after `sti`. */
+  private shadow = false;
+  private pauseRun = 0;
   private countdown = 1;
   private readonly pollInterval: number;
   private readonly stopAt: number;
@@ -39,6 +68,8 @@ export class Cpu {
     readonly tracer: Tracer,
     private readonly options: CpuOptions = {},
   ) {
+    this.mmu = new Mmu(memory, this.regs);
+    this.system = new SystemUnit(this);
     // Virtual time is exact: check events at every boundary. Realtime reads the host clock
     // (≈35 ns), so only every 64 instructions.
     this.pollInterval = clock.mode === 'virtual' ? 1 : 64;
@@ -47,12 +78,25 @@ export class Cpu {
   }
 
   get interruptsEnabled(): boolean { return (this.rflags & RFLAGS_IF) !== 0; }
-
-  /** Machine time now. */
   now(): number { return this.clock.now(); }
 
-  // ---- instructions -------------------------------------------------------------------------
+  /** Power-on / reset state (SDM vol. 3 §9.1.1, in the long-mode shape our firmware expects). */
+  reset(): void {
+    this.rip = 0;
+    this.rsp = 0;
+    this.rflags = RFLAGS_RESERVED1;
+    this.cs = this.ss = this.tr = 0;
+    this.cr2 = 0;
+    this.tssBase = 0;
+    this.gdtr.base = this.idtr.base = 0;
+    this.gdtr.limit = this.idtr.limit = 0xffff;
+    this.regs.cr0 = this.regs.cr3 = this.regs.cr4 = this.regs.efer = 0;
+    this.mmu.flush();
+    this.shadow = false;
+    this.pauseRun = 0;
+  }
 
+  // ---- port I/O ------------------------------------------------------------------------------
   in(port: number, size: AccessSize): number {
     const v = this.bus.in(port & 0xffff, size, this.clock.now());
     this.boundary();
@@ -64,75 +108,241 @@ export class Cpu {
     this.boundary();
   }
 
-  load8(addr: number): number {
-    const v = addr < this.memory.size ? this.memory.bytes[addr] : 0xff;
-    this.boundary();
-    return v;
-  }
-
-  load16(addr: number): number {
-    const v = addr + 2 <= this.memory.size ? this.memory.view.getUint16(addr, true) : 0xffff;
-    this.boundary();
-    return v;
-  }
-
-  load32(addr: number): number {
-    const v = addr + 4 <= this.memory.size ? this.memory.view.getUint32(addr, true) : 0xffffffff;
+  // ---- memory (virtual addresses, through the MMU) ---------------------------------------------
+  load(addr: number, size: 1 | 2 | 4): number {
+    const v = this.readAt(addr, size, Access.Read);
     this.boundary();
     return v;
   }
 
   load64(addr: number): bigint {
-    const v = addr + 8 <= this.memory.size ? this.memory.view.getBigUint64(addr, true) : 0xffffffffffffffffn;
+    const lo = this.readAt(addr, 4, Access.Read);
+    const hi = this.readAt(addr + 4, 4, Access.Read);
     this.boundary();
-    return v;
+    return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
-  // Stores outside installed RAM go nowhere, as on an unbacked bus.
-  store8(addr: number, value: number): void {
-    if (addr < this.memory.size) this.memory.bytes[addr] = value;
-    this.boundary();
-  }
-
-  store16(addr: number, value: number): void {
-    if (addr + 2 <= this.memory.size) this.memory.view.setUint16(addr, value, true);
-    this.boundary();
-  }
-
-  store32(addr: number, value: number): void {
-    if (addr + 4 <= this.memory.size) this.memory.view.setUint32(addr, value >>> 0, true);
+  store(addr: number, size: 1 | 2 | 4, value: number): void {
+    this.writeAt(addr, size, value);
     this.boundary();
   }
 
   store64(addr: number, value: bigint): void {
-    if (addr + 8 <= this.memory.size) this.memory.view.setBigUint64(addr, BigInt.asUintN(64, value), true);
+    const v = BigInt.asUintN(64, value);
+    this.checkWritable(addr, 8);
+    this.writeAt(addr, 4, Number(v & 0xffffffffn));
+    this.writeAt(addr + 4, 4, Number(v >> 32n));
     this.boundary();
   }
 
+  /** Translate for the guest: a fault is delivered now, and the access retried if its handler returns. */
+  private translate(addr: number, access: Access): number {
+    for (;;) {
+      try {
+        return this.mmu.translate(addr, access);
+      } catch (err) {
+        this.fault(err);
+      }
+    }
+  }
+
+  private readAt(addr: number, size: number, access: Access): number {
+    if ((addr & 0xfff) + size > 0x1000) return this.readSplit(addr, size);
+    const pa = this.translate(addr, access);
+    if (pa < 0 || pa + size > this.memory.size) return size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
+    const view = this.memory.view;
+    return size === 1 ? this.memory.bytes[pa] : size === 2 ? view.getUint16(pa, true) : view.getUint32(pa, true);
+  }
+
+  private writeAt(addr: number, size: number, value: number): void {
+    if ((addr & 0xfff) + size > 0x1000) {
+      this.checkWritable(addr, size);
+      for (let i = 0; i < size; i++) this.writeAt(addr + i, 1, Math.floor(value / 2 ** (8 * i)) & 0xff);
+      return;
+    }
+    const pa = this.translate(addr, Access.Write);
+    if (pa < 0 || pa + size > this.memory.size) return; // no RAM there: the write goes nowhere
+    const view = this.memory.view;
+    if (size === 1) this.memory.bytes[pa] = value;
+    else if (size === 2) view.setUint16(pa, value, true);
+    else view.setUint32(pa, value >>> 0, true);
+  }
+
+  private readSplit(addr: number, size: number): number {
+    let v = 0;
+    for (let i = 0; i < size; i++) v += this.readAt(addr + i, 1, Access.Read) * 2 ** (8 * i);
+    return v;
+  }
+
+  /** Both pages of a page-crossing write must be writable before any byte is written. */
+  private checkWritable(addr: number, size: number): void {
+    this.translate(addr, Access.Write);
+    this.translate(addr + size - 1, Access.Write);
+  }
+
+  /** Reads and writes the CPU itself makes (IDT, GDT, TSS, frames): faults are thrown, not delivered. */
+  sysRead32(addr: number): number {
+    const pa = this.mmu.translate(addr, Access.Read);
+    return pa >= 0 && pa + 4 <= this.memory.size ? this.memory.view.getUint32(pa, true) : 0xffffffff;
+  }
+
+  sysRead64(addr: number): number {
+    return this.sysRead32(addr) + this.sysRead32(addr + 4) * 0x100000000;
+  }
+
+  sysWrite64(addr: number, value: number): void {
+    const lo = value % 0x100000000;
+    const hi = Math.floor(value / 0x100000000);
+    for (const [at, v] of [[addr, lo], [addr + 4, hi]]) {
+      const pa = this.mmu.translate(at, Access.Write);
+      if (pa >= 0 && pa + 4 <= this.memory.size) this.memory.view.setUint32(pa, v >>> 0, true);
+    }
+  }
+
+  /** Instruction fetch at a function's entry: NX and not-present pages fault here. */
+  checkFetch(addr: number): void {
+    this.translate(addr, Access.Fetch);
+  }
+
+  // ---- control flow --------------------------------------------------------------------------
+  /** `call`: push the return address (faults are real: a stack overflow hits the guard page here), run, `ret`. */
+  call(target: TextSymbol, args: unknown[], frameBytes = 0): unknown {
+    const returnTo = this.rip + 1;
+    this.push(returnTo);
+    this.rip = target.addr;
+    this.checkFetch(target.addr);
+    if (frameBytes) {
+      // sub rsp, N and touch the lowest local: the prologue of a function with a stack frame.
+      this.rsp -= frameBytes;
+      this.writeAt(this.rsp, 4, 0);
+    }
+    this.boundary();
+    const result = target.impl(...args);
+    this.rsp += frameBytes;
+    this.rip = this.pop();
+    this.boundary();
+    return result;
+  }
+
+  private push(value: number): void {
+    const at = this.rsp - 8;
+    this.translate(at, Access.Write); // fault before RSP moves: the instruction restarts cleanly
+    this.writeAt(at, 4, value % 0x100000000);
+    this.writeAt(at + 4, 4, Math.floor(value / 0x100000000));
+    this.rsp = at;
+  }
+
+  private pop(): number {
+    const v = this.readAt(this.rsp, 4, Access.Read) + this.readAt(this.rsp + 4, 4, Access.Read) * 0x100000000;
+    this.rsp += 8;
+    return v;
+  }
+
+  // ---- flags, halting, interrupts ----------------------------------------------------------
   cli(): void {
     this.rflags &= ~RFLAGS_IF;
     this.boundary();
   }
 
-  /** `pause`: the spin-loop hint. Costs an instruction; lets time and events move. */
-  pause(): void {
+  sti(): void {
+    this.rflags |= RFLAGS_IF;
+    this.shadow = true; // interrupts are recognised after the *next* instruction
     this.boundary();
   }
 
-  /** `jmp $` — the empty `loop {}`: never returns. Burns no host CPU: it idles until events. */
+  /** `pause`: the spin-loop hint. A long run of them with IF=0 is a deadlock nothing can break. */
+  pause(): void {
+    const run = this.pauseRun + 1;
+    this.boundary();
+    this.pauseRun = run;
+    if (run >= DEADLOCK_SPINS && !this.interruptsEnabled) {
+      this.idleForever('deadlock', 'the CPU spins on a lock with interrupts off: nothing can release it (a single CPU, IF=0)');
+    }
+  }
+
+  /** `hlt`: sleep until an interrupt; it is taken, its handler runs, then execution continues. */
+  hlt(): void {
+    this.tracer.emit(this.now(), 'cpu.hlt', 'cpu', { if: this.interruptsEnabled ? 1 : 0 });
+    this.shadow = false;
+    while (!(this.interruptsEnabled && this.bus.intr)) this.idle();
+    this.tracer.emit(this.now(), 'cpu.wake', 'cpu');
+    this.boundary();
+  }
+
+  /** `jmp $` — the empty `loop {}`: never returns; interrupts are still taken while it spins. */
   jmpSelf(): never {
-    for (;;) this.idle();
+    for (;;) {
+      if (this.interruptsEnabled && this.bus.intr) this.boundary();
+      else this.idle();
+    }
+  }
+
+  /** `int3`: breakpoint trap; the saved RIP is the next instruction. */
+  int3(): void {
+    this.rip = this.nextRip();
+    this.noteException(new CpuFault(Vector.BP));
+    deliver(this, Vector.BP, 0, Source.Software);
+    this.boundary();
+  }
+
+  /** `div`: unsigned divide; a zero divisor raises #DE. */
+  div(dividend: number, divisor: number): number {
+    while (divisor === 0) this.exception(Vector.DE, 0);
+    const q = Math.floor(dividend / divisor);
+    this.boundary();
+    return q;
+  }
+
+  /** Raise exception `vector` from the current instruction (a fault: RIP is this instruction). */
+  exception(vector: number, errorCode: number, cr2?: number): void {
+    if (vector === Vector.PF && cr2 !== undefined) this.cr2 = cr2;
+    this.noteException(new CpuFault(vector, errorCode, cr2));
+    deliver(this, vector, errorCode, Source.Exception);
+  }
+
+  /** Deliver a thrown CpuFault (anything else is a simulator error and propagates). */
+  fault(err: unknown): void {
+    if (!(err instanceof CpuFault)) throw err;
+    this.exception(err.vector, err.errorCode, err.cr2);
+  }
+
+  noteException(f: CpuFault): void {
+    if (f.vector === Vector.PF && f.cr2 !== undefined) this.cr2 = f.cr2;
+    this.tracer.emit(this.now(), 'cpu.exception', 'cpu', {
+      vector: f.vector, error_code: f.errorCode, cr2: f.vector === Vector.PF ? f.cr2 : undefined,
+    });
+  }
+
+  tripleFault(last: CpuFault): never {
+    this.tracer.emit(this.now(), 'cpu.triple_fault', 'cpu', { last: last.vector, action: this.options.noReboot ? 'exit' : 'reset' });
+    if (this.options.noReboot) throw new MachineStop('triple-fault', 0);
+    throw new MachineReset(`triple fault (last: ${last.message})`);
   }
 
   // ---- boundaries and idling ----------------------------------------------------------------
+  private nextRip(): number {
+    const base = this.rip - (this.rip % SLOT);
+    return base + ((this.rip + 1) % SLOT);
+  }
 
-  /** End of an instruction: time moves, events are checked. */
+  /** End of an instruction: RIP and time move, events are checked, a pending interrupt is taken. */
   boundary(): void {
     this.icount++;
+    this.pauseRun = 0;
+    this.rip = this.nextRip();
     this.clock.tick();
-    if (--this.countdown > 0) return;
-    this.countdown = this.pollInterval;
-    this.checkEvents(this.clock.now());
+    if (--this.countdown <= 0) {
+      this.countdown = this.pollInterval;
+      this.checkEvents(this.clock.now());
+    }
+    if (this.shadow) this.shadow = false;
+    else if ((this.rflags & RFLAGS_IF) !== 0 && this.bus.intr) this.takeInterrupt();
+  }
+
+  private takeInterrupt(): void {
+    const vector = this.bus.acknowledge(this.clock.now());
+    this.tracer.emit(this.now(), 'cpu.inta', 'cpu', { vector });
+    deliver(this, vector, 0, Source.External);
   }
 
   private checkEvents(now: number): void {
@@ -152,13 +362,13 @@ export class Cpu {
 
   /**
    * Wait for something to happen: the next device deadline, an asynchronous device event, or a
-   * host request. Returns when the caller should re-check for work (an interrupt, with the
-   * interrupts issue). With IF=0 nothing can ever resume the guest: the CPU idles for good.
+   * host request. Returns when the caller should look for work again. With IF=0 nothing can ever
+   * resume the guest: the CPU idles for good.
    */
   idle(): void {
     const now = this.clock.now();
     this.checkEvents(now);
-    if (!this.interruptsEnabled) this.idleForever();
+    if (!this.interruptsEnabled) this.idleForever('idle', 'hlt or a spin with interrupts off');
     if (this.bus.intr) return;
     const next = Math.min(this.bus.nextDeadline, this.stopAt);
     if (this.clock.mode === 'virtual' && next !== Infinity) {
@@ -173,20 +383,20 @@ export class Cpu {
     this.control.cpuState = CpuState.Running;
   }
 
-  private idleForever(): never {
+  private idleForever(why: 'idle' | 'deadlock', detail: string): never {
     const now = this.clock.now();
     this.bus.flushAll(now);
     this.publish(now);
-    this.tracer.emit(now, 'cpu.idle', 'cpu', { if: 0 });
+    this.tracer.emit(now, why === 'deadlock' ? 'cpu.deadlock' : 'cpu.idle', 'cpu', { if: 0, rip: TEXT.describe(this.rip), detail });
     this.control.cpuState = CpuState.IdleForever;
-    this.options.onIdleForever?.();
-    // Only the host can end this: a stop request, or the --for/--timeout machine time.
+    this.options.onIdleForever?.(why, detail);
     // In virtual time the machine-time limit comes first, so the outcome never depends on when
     // the host's own stop request arrives.
     if (this.clock.mode === 'virtual' && this.stopAt !== Infinity) {
       this.clock.skipTo(this.stopAt);
       throw new MachineStop(this.stopReason);
     }
+    // Only the host can end this: a stop request, or the --for/--timeout machine time.
     for (;;) {
       const seen = Atomics.load(this.control.i32, C_CPU_WAKE);
       if (this.control.stopRequested) throw new MachineStop('stop');

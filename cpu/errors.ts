@@ -8,7 +8,8 @@ export type StopReason =
   | 'idle' // idle for good and nobody is watching (headless)
   | 'exit' // a device (isa-debug-exit) stopped the machine
   | 'triple-fault' // with no_reboot
-  | 'crash'; // a device model failed (reported with its name)
+  | 'crash' // a device model failed (reported with its name)
+  | 'boot-loop'; // triple fault after triple fault
 
 export class MachineStop extends Error {
   constructor(readonly reason: StopReason, readonly status = 0) {
@@ -18,3 +19,10 @@ export class MachineStop extends Error {
 
 /** The guest code returned from a function that must never return (a kernel entry). */
 export class GuestReturned extends Error {}
+
+/** A machine reset (triple fault, keyboard-controller pulse): firmware and kernel start again. */
+export class MachineReset extends Error {
+  constructor(readonly why: string) {
+    super(`machine reset: ${why}`);
+  }
+}

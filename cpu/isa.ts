@@ -1,7 +1,9 @@
 // The instructions the guest (firmware and kernel) may execute. This module is the guest's only
-// way to reach hardware: port I/O, memory loads and stores, flags. Each call is one instruction
-// on the CPU that is running the guest on this thread.
+// way to reach hardware: port I/O, memory loads and stores through the MMU, flags, descriptor
+// tables, control registers, calls. Each call is one instruction on the CPU running the guest on
+// this thread. Functions the guest defines get addresses in a text region (`fn`).
 import type { Cpu } from './cpu.js';
+import { KERNEL_TEXT, TEXT, type TextRegion, type TextSymbol } from './text.js';
 
 let cpu: Cpu | undefined;
 
@@ -15,6 +17,7 @@ function current(): Cpu {
   return cpu;
 }
 
+// ---- port I/O ---------------------------------------------------------------------------------
 export function inb(port: number): number { return current().in(port, 1); }
 export function inw(port: number): number { return current().in(port, 2); }
 export function inl(port: number): number { return current().in(port, 4); }
@@ -22,16 +25,81 @@ export function outb(port: number, value: number): void { current().out(port, 1,
 export function outw(port: number, value: number): void { current().out(port, 2, value & 0xffff); }
 export function outl(port: number, value: number): void { current().out(port, 4, value >>> 0); }
 
-export function load8(addr: number): number { return current().load8(addr); }
-export function load16(addr: number): number { return current().load16(addr); }
-export function load32(addr: number): number { return current().load32(addr); }
+// ---- memory (virtual addresses; with paging off they are physical) ---------------------------
+export function load8(addr: number): number { return current().load(addr, 1); }
+export function load16(addr: number): number { return current().load(addr, 2); }
+export function load32(addr: number): number { return current().load(addr, 4); }
 export function load64(addr: number): bigint { return current().load64(addr); }
-export function store8(addr: number, value: number): void { current().store8(addr, value & 0xff); }
-export function store16(addr: number, value: number): void { current().store16(addr, value & 0xffff); }
-export function store32(addr: number, value: number): void { current().store32(addr, value); }
+export function store8(addr: number, value: number): void { current().store(addr, 1, value & 0xff); }
+export function store16(addr: number, value: number): void { current().store(addr, 2, value & 0xffff); }
+export function store32(addr: number, value: number): void { current().store(addr, 4, value >>> 0); }
 export function store64(addr: number, value: bigint): void { current().store64(addr, value); }
 
+// ---- flags and halting ------------------------------------------------------------------------
 export function cli(): void { current().cli(); }
+export function sti(): void { current().sti(); }
+/** `pushfq; pop`: the RFLAGS value. */
+export function readRflags(): number { const c = current(); c.boundary(); return c.rflags; }
+export function hlt(): void { current().hlt(); }
 export function pause(): void { current().pause(); }
 /** `jmp $`: the body of Rust's `loop {}`. Never returns. */
 export function jmpSelf(): never { return current().jmpSelf(); }
+export function int3(): void { current().int3(); }
+/** Unsigned division; a zero divisor raises #DE. */
+export function div(dividend: number, divisor: number): number { return current().div(dividend, divisor); }
+
+// ---- descriptor tables, segments, control registers ----------------------------------------------
+export function lgdt(base: number, limit: number): void { current().system.lgdt(base, limit); }
+export function lidt(base: number, limit: number): void { current().system.lidt(base, limit); }
+export function ltr(selector: number): void { current().system.ltr(selector); }
+/** Reload CS with a far return (`push sel; push rip; retfq`). */
+export function loadCs(selector: number): void { current().system.loadCs(selector); }
+export function loadSs(selector: number): void { current().system.loadSs(selector); }
+export function readCs(): number { const c = current(); c.boundary(); return c.cs; }
+export function readSs(): number { const c = current(); c.boundary(); return c.ss; }
+export function readCr0(): number { const c = current(); c.boundary(); return c.regs.cr0; }
+export function readCr2(): number { const c = current(); c.boundary(); return c.cr2; }
+export function readCr3(): number { const c = current(); c.boundary(); return c.regs.cr3; }
+export function writeCr0(value: number): void { current().system.writeCr0(value); }
+export function writeCr3(value: number): void { current().system.writeCr3(value); }
+export function writeCr4(value: number): void { current().system.writeCr4(value); }
+export function invlpg(addr: number): void { current().system.invlpg(addr); }
+export function wrmsr(msr: number, value: number): void { current().system.wrmsr(msr, value); }
+export function rdmsr(msr: number): number { return current().system.rdmsr(msr); }
+export function readRsp(): number { const c = current(); c.boundary(); return c.rsp; }
+/** `mov rsp, value` (the bootloader switching to the kernel stack). */
+export function writeRsp(value: number): void { const c = current(); c.rsp = value; c.boundary(); }
+
+// ---- code ---------------------------------------------------------------------------------------
+export interface GuestFn<A extends unknown[], R> {
+  (...args: A): R;
+  readonly addr: number;
+  readonly symbol: TextSymbol;
+}
+
+export interface FnOptions {
+  /** Text region (default: the kernel's, at its link address 0x200000). */
+  region?: TextRegion;
+  /** Bytes of locals the function's prologue reserves below its return address. */
+  frameBytes?: number;
+}
+
+/**
+ * Define a guest function: it gets an address in a text region, and calling the returned wrapper
+ * executes `call` (push the return address on the simulated stack, run, `ret`).
+ */
+export function fn<A extends unknown[], R>(name: string, impl: (...args: A) => R, options: FnOptions = {}): GuestFn<A, R> {
+  const symbol = TEXT.define(options.region ?? KERNEL_TEXT, name, impl);
+  const frameBytes = options.frameBytes ?? 0;
+  const wrapper = (...args: A): R => current().call(symbol, args, frameBytes) as R;
+  return Object.assign(wrapper, { addr: symbol.addr, symbol });
+}
+
+/**
+ * Define an interrupt handler (`extern "x86-interrupt"`): only its address matters to the guest,
+ * which stores it in an IDT gate; the CPU enters it with (frame address, error code).
+ */
+export function interruptHandler(name: string, impl: (frame: number, errorCode: number) => void): { readonly addr: number; readonly name: string } {
+  const symbol = TEXT.define(KERNEL_TEXT, name, impl);
+  return { addr: symbol.addr, name };
+}

@@ -1,19 +1,30 @@
-// Firmware: what the BIOS and bootloader leave behind before the kernel's first instruction,
-// done with real instructions (stores, port I/O) on the simulated machine.
-import { store16 } from '../cpu/isa.js';
+// Power-on to kernel: the BIOS's POST, then the bootloader, then a call to the kernel's entry
+// on the kernel stack with interrupts off.
+import * as isa from '../cpu/isa.js';
+import { FIRMWARE_TEXT } from '../cpu/text.js';
+import { post, setTextMode3, MODE3_BLANK } from './bios.js';
+import { buildPageTables, clearScreen, enablePaging, loadBootGdt } from './bootloader.js';
+import { Layout, STACK_TOP } from './layout.js';
 
-const TEXT_BUFFER = 0xb8000;
-const CELLS = 80 * 25;
-/** The mode-3 blank: space (0x20) on light grey on black (0x07). */
-export const MODE3_BLANK = 0x0720;
+export { setTextMode3, MODE3_BLANK };
 
-/** BIOS mode set: 80×25 colour text, every cell the mode-3 blank. */
-export function setTextMode3(): void {
-  for (let i = 0; i < CELLS; i++) store16(TEXT_BUFFER + 2 * i, MODE3_BLANK);
+export interface KernelEntryFn {
+  (bootInfo: number): never;
 }
 
-/** Power-on: prepare the machine, then jump to the kernel. */
-export function boot(kernelMain: (bootInfo: number) => never): never {
-  setTextMode3();
-  return kernelMain(0);
+/** Power-on: the CPU starts at the reset vector with the BIOS's stack. Never returns. */
+export function powerOn(kernelEntry: KernelEntryFn, memoryBytes: number): never {
+  isa.writeRsp(Layout.biosStack);
+  return boot(kernelEntry, memoryBytes);
 }
+
+/** The reset vector: everything from power-on to the kernel's first instruction. */
+const boot = isa.fn('firmware::reset_vector', (kernelEntry: KernelEntryFn, memoryBytes: number): never => {
+  post();
+  buildPageTables(memoryBytes);
+  enablePaging();
+  loadBootGdt();
+  clearScreen();
+  isa.writeRsp(STACK_TOP); // switch to the kernel stack
+  return kernelEntry(Layout.bootInfo);
+}, { region: FIRMWARE_TEXT });

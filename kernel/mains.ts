@@ -1,15 +1,49 @@
 // The kernel entries a machine can boot (`kernel.main` in the YAML): the kernel as it stands
-// after each post of the blog.
+// after each post of the blog, with the blog's deliberate mistakes as scenarios.
+import type { GuestFn } from '../cpu/isa.js';
+
+export type KernelStart = GuestFn<[number], never>;
 
 export interface KernelEntry {
   /** One line for --print-config and docs. */
   readonly title: string;
-  load(): Promise<{ kernel_main: (bootInfo: number) => never }>;
+  /** kernel.scenario values and what each shows. */
+  readonly scenarios: Readonly<Record<string, string>>;
+  /** Import the entry module; `entry(scenario)` gives `_start`, called by the bootloader. */
+  load(): Promise<{ entry: (scenario?: string) => KernelStart }>;
 }
 
 export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
-  'post-03': { title: 'VGA text mode: the Writer prints "Hello World!"', load: () => import('./main/post-03.js') },
+  'post-03': {
+    title: 'VGA text mode: the Writer prints "Hello World!"',
+    scenarios: {},
+    load: () => import('./main/post-03.js'),
+  },
+  'post-05': {
+    title: 'CPU exceptions: an IDT with a breakpoint handler; int3 and carry on',
+    scenarios: {},
+    load: () => import('./main/post-05.js'),
+  },
+  'post-06': {
+    title: 'Double faults: GDT, TSS and an IST stack for the double-fault handler',
+    scenarios: {
+      'page-fault': 'write to 0xdeadbeef: the page fault has no handler, so the double-fault handler panics',
+      'stack-overflow': 'endless recursion hits the guard page; the double fault runs on IST1 and panics',
+      'no-double-fault-handler': 'write to 0xdeadbeef with only a breakpoint handler: #PF, #NP, #DF, triple fault',
+      'stack-overflow-without-ist': 'stack overflow with the double-fault handler on the faulting stack: triple fault',
+    },
+    load: () => import('./main/post-06.js'),
+  },
+  'post-07': {
+    title: 'Hardware interrupts: ChainedPics, timer dots, keyboard IRQ, hlt_loop',
+    scenarios: {
+      'missing-eoi': 'the timer handler never sends EOI: exactly one dot',
+      'no-timer-handler': 'interrupts enabled with no handler for vector 32: double fault after sti',
+      'print-deadlock': 'printing without without_interrupts while the timer prints too: hyphens, then a deadlock',
+    },
+    load: () => import('./main/post-07.js'),
+  },
 };
 
 /** The newest post: what config/default.yaml runs. */
-export const NEWEST_KERNEL = 'post-03';
+export const NEWEST_KERNEL = 'post-07';

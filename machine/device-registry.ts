@@ -8,6 +8,8 @@ type Loader = () => Promise<DeviceModule<any>>;
 /** Built-in implementations, loaded lazily so a worker imports only what it hosts. */
 export const BUILTIN_DEVICES: Readonly<Record<string, Loader>> = {
   vga: async () => (await import('../devices/vga/module.js')).vga,
+  i8259: async () => (await import('../devices/i8259/module.js')).i8259,
+  i8254: async () => (await import('../devices/i8254/module.js')).i8254,
 };
 
 export function isBuiltin(impl: string): boolean {

@@ -66,8 +66,10 @@ export class Machine {
   readonly hub = new TraceHub(this.control);
   readonly trace$ = this.hub.trace$;
   readonly events$ = new Subject<DeviceEvent>();
-  /** Fires when the CPU idles for good (IF=0): nothing on the machine can change any more. */
-  readonly idleForever$ = new Subject<number>();
+  /** Fires when the CPU idles for good (IF=0, or a deadlock): nothing on the machine can change any more. */
+  readonly idleForever$ = new Subject<{ t: number; why: 'idle' | 'deadlock'; detail: string }>();
+  /** Fires on every machine reset (triple fault). */
+  readonly resets$ = new Subject<{ t: number; why: string; count: number }>();
   readonly modules = new Map<string, DeviceModule<any>>();
   readonly memory: SharedArrayBuffer;
   readonly lineLevels: Int32Array;
@@ -109,6 +111,8 @@ export class Machine {
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
       atomics: 'disabled',
+      // Guest calls nest on the CPU thread's JS stack (a kernel recursing into its guard page).
+      resourceLimits: { stackSizeMb: 256 },
     });
     const mailboxes = spec.devices.map((d) => (d.placement === 'worker' ? allocateMailbox() : null));
     for (const [i, device] of spec.devices.entries()) {
@@ -155,7 +159,8 @@ export class Machine {
 
   private onActorEvent(m: ActorEvent): void {
     if (m.type === 'device') this.events$.next({ device: m.device, channel: m.channel, payload: m.payload });
-    else if (m.type === 'idle-forever') this.idleForever$.next(m.t);
+    else if (m.type === 'idle-forever') this.idleForever$.next({ t: m.t, why: m.why, detail: m.detail });
+    else if (m.type === 'reset') this.resets$.next({ t: m.t, why: m.why, count: m.count });
     else if (m.type === 'synced') this.syncWaiters.get(m.id)?.();
   }
 
@@ -186,6 +191,7 @@ export class Machine {
     await this.pool?.destroy();
     this.events$.complete();
     this.idleForever$.complete();
+    this.resets$.complete();
     if (this.crash) return { reason: 'crash', status: 1, cpu: exit, crash: this.crash };
     if (!exit) return { reason: 'crash', status: 1, crash: { actor: 'cpu', error: 'no result' } };
     return { reason: exit.reason, status: exit.status, cpu: exit };

@@ -1,8 +1,21 @@
 // The kernel as it stands after post 03 (VGA Text Mode): print "Hello World!" and spin.
-import { jmpSelf } from '../../cpu/isa.js';
+import { fn } from '../../cpu/isa.js';
+import { setFeatures } from '../features.js';
+import { spin_forever } from '../lib.js';
+import type { KernelStart } from '../mains.js';
+import { setPanicHandler } from '../panic.js';
 import { println } from '../vga_buffer.js';
 
-export function kernel_main(): never {
+const _start = fn('_start', (_bootInfo: number): never => {
+  setPanicHandler((info) => {
+    println(info);
+    return spin_forever();
+  });
   println(`Hello World${'!'}`);
-  return jmpSelf(); // loop {}
+  return spin_forever(); // loop {}
+});
+
+export function entry(): KernelStart {
+  setFeatures({ post: 3 });
+  return _start;
 }

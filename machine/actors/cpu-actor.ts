@@ -9,15 +9,18 @@ import { PortMap } from '../../bus/ports.js';
 import { BusRouter, DeviceEffect } from '../../bus/router.js';
 import { Effect } from '../../bus/endpoint.js';
 import { Cpu } from '../../cpu/cpu.js';
-import { MachineStop, GuestReturned } from '../../cpu/errors.js';
+import { GuestReturned, MachineReset, MachineStop } from '../../cpu/errors.js';
 import { bindCpu } from '../../cpu/isa.js';
-import { boot } from '../../firmware/post.js';
+import { powerOn } from '../../firmware/post.js';
 import { KERNEL_MAINS } from '../../kernel/mains.js';
 import { resetStatics } from '../../kernel/lazy_static.js';
 import { loadDeviceModule } from '../device-registry.js';
 import { exposeControl } from './comlink.js';
 import { DeviceCrash, DeviceShell, InlineEndpoint } from './device-shell.js';
 import type { CpuExit, CpuTask, HostEvent } from './protocol.js';
+
+/** A triple-fault boot loop is reported after this many resets in a row. */
+const MAX_RESETS = 50;
 
 export async function runCpu(task: CpuTask): Promise<CpuExit> {
   const { spec, eventsPort, controlPort } = task;
@@ -42,7 +45,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   }
   const kernel = KERNEL_MAINS[spec.kernel.main];
   if (!kernel) throw new Error(`unknown kernel.main "${spec.kernel.main}"`);
-  const { kernel_main } = await kernel.load();
+  const kernelStart = (await kernel.load()).entry(spec.kernel.scenario);
 
   const clock: MachineClock = spec.time.mode === 'virtual' ? new VirtualClock(spec.time.nsPerInstruction) : new RealtimeClock();
   const bus = new BusRouter(
@@ -58,7 +61,8 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   const cpu = new Cpu(memory, bus, clock, control, tracer, {
     stopAt: task.stopAt,
     stopReason: task.stopReason,
-    onIdleForever: () => eventsPort.postMessage({ type: 'idle-forever', t: clock.now() }),
+    noReboot: spec.noReboot,
+    onIdleForever: (why, detail) => eventsPort.postMessage({ type: 'idle-forever', t: clock.now(), why, detail }),
   });
 
   eventsPort.on('message', (m: HostEvent) => {
@@ -76,21 +80,32 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   bindCpu(cpu);
   tracer.emit(0, 'machine.start', 'cpu', { machine: spec.name, kernel: spec.kernel.main, time: spec.time.mode });
   control.cpuState = CpuState.Running;
-  let exit: Pick<CpuExit, 'reason' | 'status' | 'message' | 'crash'>;
-  try {
-    bus.prime(clock.now());
-    resetStatics();
-    boot(kernel_main);
-    throw new GuestReturned('the kernel entry returned (it must never return)');
-  } catch (err) {
-    if (err instanceof MachineStop) exit = { reason: err.reason, status: err.status };
-    else if (err instanceof DeviceEffect && err.effect === Effect.Exit) exit = { reason: 'exit', status: err.value, message: err.message };
-    else if (err instanceof DeviceCrash) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: errorText(err.reason) } };
-    else if (err instanceof ActorDeadError) exit = { reason: 'crash', status: 1, crash: { actor: err.actor, error: err.message } };
-    else throw err;
-  } finally {
-    bindCpu(undefined);
+  let exit: Pick<CpuExit, 'reason' | 'status' | 'message' | 'crash' | 'resets'>;
+  let resets = 0;
+  for (;;) {
+    try {
+      cpu.reset();
+      if (resets > 0) bus.resetAll(clock.now());
+      bus.prime(clock.now());
+      resetStatics();
+      powerOn(kernelStart, spec.memoryBytes);
+      throw new GuestReturned('the kernel entry returned (it must never return)');
+    } catch (err) {
+      if (err instanceof MachineReset) {
+        resets++;
+        tracer.emit(clock.now(), 'machine.reset', 'cpu', { why: err.why, count: resets });
+        eventsPort.postMessage({ type: 'reset', t: clock.now(), why: err.why, count: resets });
+        if (resets < MAX_RESETS) continue;
+        exit = { reason: 'boot-loop', status: 1, resets, message: `${resets} resets in a row (${err.why})` };
+      } else if (err instanceof MachineStop) exit = { reason: err.reason, status: err.status, resets };
+      else if (err instanceof DeviceEffect && err.effect === Effect.Exit) exit = { reason: 'exit', status: err.value, message: err.message, resets };
+      else if (err instanceof DeviceCrash) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: errorText(err.reason) }, resets };
+      else if (err instanceof ActorDeadError) exit = { reason: 'crash', status: 1, crash: { actor: err.actor, error: err.message }, resets };
+      else throw err;
+    }
+    break;
   }
+  bindCpu(undefined);
   const now = clock.now();
   try {
     bus.flushAll(now);

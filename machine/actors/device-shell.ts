@@ -91,6 +91,7 @@ export class DeviceShell implements DeviceContext {
       case Op.Advance: core.advance?.(); return 0;
       case Op.Flush: core.flush?.(); return 0;
       case Op.Service: core.advance?.(); return 0;
+      case Op.Reset: this.core = this.module.create(this, this.options); return 0;
       default: throw new Error(`unknown bus operation ${op}`);
     }
   }

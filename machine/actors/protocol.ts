@@ -48,6 +48,8 @@ export interface CpuExit {
   readonly message?: string;
   /** Set when a device failed under the CPU (inline core threw, or a worker device died). */
   readonly crash?: { readonly actor: string; readonly error: string };
+  /** Machine resets (triple faults) during the run. */
+  readonly resets?: number;
 }
 
 export interface DeviceExit {
@@ -59,7 +61,8 @@ export interface DeviceExit {
 /** Messages on the events port. */
 export type ActorEvent =
   | { readonly type: 'device'; readonly device: string; readonly channel: string; readonly payload: unknown }
-  | { readonly type: 'idle-forever'; readonly t: number }
+  | { readonly type: 'idle-forever'; readonly t: number; readonly why: 'idle' | 'deadlock'; readonly detail: string }
+  | { readonly type: 'reset'; readonly t: number; readonly why: string; readonly count: number }
   | { readonly type: 'synced'; readonly id: number };
 
 export type HostEvent = { readonly type: 'sync'; readonly id: number };

@@ -51,6 +51,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   let statusTimer: NodeJS.Timeout | undefined;
   let matchedScreen: string | undefined;
   let idleForever = false;
+  let deadlock: string | undefined;
   try {
     ui?.start();
     machine = await Machine.start(spec, { stopAt, stopReason, trace: args.log !== undefined || args.pretty });
@@ -70,11 +71,17 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
         m.stop();
       }
     });
-    m.idleForever$.subscribe(() => {
+    m.idleForever$.subscribe((e) => {
       idleForever = true;
+      if (e.why === 'deadlock') deadlock = e.detail;
       // Nothing can change the machine any more: a run nobody watches ends now.
       if (!ui) m.stop();
-      else ui.setNotice('CPU idle for good (IF=0): the machine cannot change any more');
+      else ui.setNotice(e.why === 'deadlock' ? `DEADLOCK: ${e.detail}` : 'CPU idle for good (IF=0): the machine cannot change any more');
+    });
+    m.resets$.subscribe((e) => {
+      const text = `triple fault → machine reset #${e.count} at t=${(e.t / 1e9).toFixed(6)}s (${e.why})`;
+      if (ui) ui.setNotice(text);
+      else if (e.count <= 3) process.stderr.write(`actorpc: ${text}\n`);
     });
     if (ui) {
       const draw = () => ui!.status(statusLine(m, spec));
@@ -92,6 +99,18 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   }
 
   function exitStatus(result: MachineResult, a: RunArgs, matched: boolean, idle: boolean, why: string | undefined): number {
+    if (deadlock !== undefined && !matched) {
+      process.stderr.write(`actorpc: deadlock detected: ${deadlock}. The machine is frozen; it was stopped.\n`);
+      return EXIT_FAILURE;
+    }
+    if (result.reason === 'boot-loop') {
+      process.stderr.write(`actorpc: boot loop: ${result.cpu?.resets} triple faults in a row; stopped. Set no_reboot: true to exit at the first (as QEMU -no-reboot), and --log to see the fault chain.\n`);
+      return EXIT_FAILURE;
+    }
+    if (result.reason === 'triple-fault') {
+      process.stderr.write('actorpc: triple fault: no_reboot is set, so the machine exits with status 0 (as QEMU -no-reboot does)\n');
+      return EXIT_OK;
+    }
     if (result.crash) {
       process.stderr.write(`actorpc: actor "${result.crash.actor}" crashed: ${result.crash.error}\nA device or CPU model threw (a bug in the model, not something the guest did); the machine was stopped.\n`);
       return EXIT_FAILURE;

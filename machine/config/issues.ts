@@ -127,7 +127,11 @@ function byCode(issue: Issue, schema: unknown): { message: string; hint?: string
     case 'not_multiple_of':
       return { message: `must be a multiple of ${issue.divisor}, got ${describeValue(issue.input)}.`, hint: hintParam };
     case 'invalid_format':
-      return { message: `${describeValue(issue.input)} does not have the expected form (${issue.format}).`, hint: hintParam ?? issue.message };
+      // A schema's own message is the better hint; zod's default text is not (and is shown by describeIssue otherwise).
+      return {
+        message: `${describeValue(issue.input)} does not have the expected form (${issue.format}).`,
+        hint: hintParam ?? (issue.message && issue.message !== ZOD_DEFAULT_MESSAGE ? undefined : `Write it in the ${issue.format} form.`),
+      };
     case 'invalid_union': {
       const m = issue.message === ZOD_DEFAULT_MESSAGE ? 'does not match any accepted form' : issue.message;
       const examples = examplesAt(schema, issue.path);

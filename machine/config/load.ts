@@ -4,7 +4,8 @@ import { basename, extname, resolve } from 'node:path';
 import { ConfigError, ConfigErrors, formatConfigError } from './errors.js';
 import { type ModuleCache, resolveDevices } from './devices.js';
 import { type Issue, issuesToErrors, zodParseParams } from './issues.js';
-import { KERNEL_MAINS } from './kernels.js';
+import { KERNEL_MAINS, kernelScenarios } from './kernels.js';
+import { didYouMean } from './suggest.js';
 import { type LoadContext, type Merged, applyLayer, loadChain } from './merge.js';
 import { type MachineFile, machineFileSchema } from './schema.js';
 import { errorAt, objectSource } from './source.js';
@@ -66,6 +67,18 @@ async function finish(abs: string, m: Merged, ctx: LoadContext, kernelMains: rea
         errorAt({ src: root, path: ['kernel', 'main'] }, 'no kernel entry given.', `Add kernel: { main: ${kernelMains[0]} }${viaBase}; one of: ${kernelMains.join(', ')}.`, 'key'),
       );
     }
+  }
+  if (m.main && m.scenario && !kernelScenarios(m.main.value).includes(m.scenario.value)) {
+    const known = kernelScenarios(m.main.value);
+    errors.push(
+      errorAt(
+        m.scenario.at,
+        `kernel ${m.main.value} has no scenario "${m.scenario.value}".`,
+        known.length
+          ? `${didYouMean(m.scenario.value, known)}Scenarios of ${m.main.value}: ${known.join(', ')}.`
+          : `${m.main.value} has no scenarios; remove kernel.scenario.`,
+      ),
+    );
   }
   const cache: ModuleCache = new Map();
   const devices = await resolveDevices(m, errors, cache);

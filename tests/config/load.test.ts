@@ -33,7 +33,7 @@ describe('loadMachine: a valid file', () => {
       memoryBytes: 32 * 1024 * 1024,
       time: { mode: 'virtual', nsPerInstruction: 2 },
       noReboot: false,
-      kernel: { main: 'post-03', scenario: 'missing-eoi' },
+      kernel: { main: 'post-07', scenario: 'missing-eoi' },
       devices: [
         {
           name: 'pic1', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'worker', onCrash: 'halt',
@@ -89,7 +89,7 @@ describe('loadMachine: extends', () => {
     expect(spec.memoryBytes).toBe(64 * 1024 * 1024);
     expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2 });
     expect(spec.noReboot).toBe(true);
-    expect(spec.kernel).toEqual({ main: 'post-03', scenario: 'missing-eoi' });
+    expect(spec.kernel).toEqual({ main: 'post-07', scenario: 'missing-eoi' });
     expect(spec.devices.map((d) => d.name)).toEqual(['pic1', 'pic2', 'display', 'timer']);
     const pic2 = spec.devices.find((d) => d.name === 'pic2')!;
     expect(pic2.placement).toBe('inline'); // from child

@@ -30,7 +30,7 @@ describe('actorpc run (end to end, real workers)', () => {
   });
 
   it('--until TEXT that can never appear ends at once when the CPU idles for good, exit 1', () => {
-    const r = actorpc(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--until', 'Goodbye']);
+    const r = actorpc(['run', 'config/posts/post-03.yaml', '--headless', '--time', 'virtual', '--until', 'Goodbye']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('"Goodbye" is not on the screen: it never will be');
   });
@@ -38,10 +38,10 @@ describe('actorpc run (end to end, real workers)', () => {
   it('--log writes schema-v1 NDJSON trace records through pino', () => {
     const dir = mkdtempSync(join(tmpdir(), 'actorpc-'));
     const log = join(dir, 'trace.ndjson');
-    const r = actorpc(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--for', '10ms', '--log', log]);
+    const r = actorpc(['run', 'config/posts/post-03.yaml', '--headless', '--time', 'virtual', '--for', '10ms', '--log', log]);
     expect(r.status).toBe(0);
     const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(records[0]).toEqual({ v: 1, t: 0, seq: 0, kind: 'machine.start', src: 'cpu', machine: 'default', kernel: 'post-03', time: 'virtual' });
+    expect(records[0]).toEqual({ v: 1, t: 0, seq: 0, kind: 'machine.start', src: 'cpu', machine: 'post-03', kernel: 'post-03', time: 'virtual' });
     expect(records.map((x) => x.kind)).toContain('cpu.idle');
     expect(records.every((x, i) => x.seq === i)).toBe(true);
   });
@@ -49,10 +49,10 @@ describe('actorpc run (end to end, real workers)', () => {
   it('--log-filter keeps only matching kinds', () => {
     const dir = mkdtempSync(join(tmpdir(), 'actorpc-'));
     const log = join(dir, 'trace.ndjson');
-    const r = actorpc(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--log', log, '--log-filter', 'kind=cpu.*']);
+    const r = actorpc(['run', 'config/posts/post-03.yaml', '--headless', '--time', 'virtual', '--log', log, '--log-filter', 'kind=cpu.idle,machine.*']);
     expect(r.status).toBe(0);
     const kinds = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l).kind);
-    expect(kinds).toEqual(['cpu.idle']);
+    expect(kinds).toEqual(['machine.start', 'cpu.idle', 'machine.stop']);
   });
 
   it('a broken YAML gives status 2, file:line:column and the fix, and no stack trace', () => {
@@ -88,7 +88,7 @@ describe('actorpc run (end to end, real workers)', () => {
     const r = actorpc(['run', 'config/default.yaml', '--print-config', '--headless']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('memoryBytes: 134217728');
-    expect(r.stdout).toContain('main: post-03');
+    expect(r.stdout).toContain('main: post-07');
   });
 });
 

@@ -19,10 +19,12 @@ describe('actor placement', () => {
     expect(a.traces.length).toBeGreaterThan(1);
   });
 
-  it('the firmware leaves the mode-3 blank and the Writer colours only its own cells', async () => {
+  it('the BIOS leaves the mode-3 blank, the bootloader zeroes the first 2000 bytes, the Writer colours its rows', async () => {
     const run = await runMachine(configPath('posts/post-03.yaml'), { spec: virtual });
-    expect(run.screen.attrAt(0, 0)).toBe(0x07);
-    expect(run.screen.charAt(0, 0)).toBe(0x20);
+    expect([run.screen.charAt(0, 0), run.screen.attrAt(0, 0)]).toEqual([0, 0]);
+    // One newline scrolled everything up a row: the zeroed half-row 12 is now row 11.
+    expect([run.screen.charAt(11, 39), run.screen.attrAt(11, 39)]).toEqual([0, 0]);
+    expect([run.screen.charAt(11, 40), run.screen.attrAt(11, 40)]).toEqual([0x20, 0x07]);
     expect(run.screen.attrAt(23, 0)).toBe(0x0e);
     expect(run.screen.attrAt(24, 0)).toBe(0x0e);
   });

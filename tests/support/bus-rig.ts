@@ -34,7 +34,9 @@ export function busRig(devices: RigDevice[], wires: string[] = [], memory = Phys
   const tracer = new Tracer(control, ring);
   const reader = new TraceRingReader(ring);
   const events: BusRig['events'] = [];
-  const shells = devices.map((d) => new DeviceShell(d.name, d.module, d.options ?? {}, memory, tracer, (device, channel, payload) => events.push({ device, channel, payload })));
+  // Options reach create() parsed by the module's schema, as the machine's config loader does.
+  const parsed = (d: RigDevice) => (d.module.options ? d.module.options.parse(d.options ?? {}) : d.options ?? {}) as Record<string, unknown>;
+  const shells = devices.map((d) => new DeviceShell(d.name, d.module, parsed(d), memory, tracer, (device, channel, payload) => events.push({ device, channel, payload })));
   const claims: PortClaim[] = [];
   const claimEndpoint: number[] = [];
   devices.forEach((d, ep) =>

@@ -29,6 +29,7 @@ export async function runMachine(
   m.trace$.subscribe((r) => traces.push(r));
   m.events$.subscribe((e) => { if (e.channel === 'frame') screen.apply(e.payload as Frame); });
   m.idleForever$.subscribe(() => m.stop());
+  m.resets$.subscribe(() => undefined);
   const result = await m.result!;
   return { result, screen, traces };
 }

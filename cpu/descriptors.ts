@@ -1,0 +1,69 @@
+// How the CPU reads the descriptor tables the kernel builds in memory (Intel SDM vol. 3 §6.14,
+// §7.2.3, §3.4.5): 16-byte IDT gates, 8-byte code descriptors, 16-byte TSS descriptors, the
+// 64-bit TSS. The kernel has its own writer side (kernel/x86_64/); these are the silicon's reads.
+
+export const GATE_INTERRUPT = 0xe; // 64-bit interrupt gate: IF cleared on entry
+export const GATE_TRAP = 0xf; // 64-bit trap gate: IF kept
+
+export interface Gate {
+  readonly offset: number;
+  readonly selector: number;
+  readonly ist: number;
+  readonly type: number;
+  readonly dpl: number;
+  readonly present: boolean;
+}
+
+/** Decode a gate from its four little-endian dwords. */
+export function decodeGate(d0: number, d1: number, d2: number): Gate {
+  const options = (d1 & 0xffff) >>> 0;
+  return {
+    offset: (d0 & 0xffff) + (d1 >>> 16) * 0x10000 + d2 * 0x100000000,
+    selector: d0 >>> 16,
+    ist: options & 7,
+    type: (options >> 8) & 0xf,
+    dpl: (options >> 13) & 3,
+    present: (options & 0x8000) !== 0,
+  };
+}
+
+export interface CodeDescriptor {
+  readonly present: boolean;
+  /** S=1 and the executable bit. */
+  readonly code: boolean;
+  /** L bit: 64-bit code. */
+  readonly long: boolean;
+  readonly dpl: number;
+}
+
+export function decodeCodeDescriptor(lo: number, hi: number): CodeDescriptor {
+  const access = (hi >>> 8) & 0xff;
+  return { present: (access & 0x80) !== 0, code: (access & 0x18) === 0x18, long: (hi & (1 << 21)) !== 0, dpl: (access >> 5) & 3 };
+}
+
+export const TSS_AVAILABLE = 0x9;
+export const TSS_BUSY = 0xb;
+
+export interface SystemDescriptor {
+  readonly present: boolean;
+  readonly type: number;
+  readonly base: number;
+  readonly limit: number;
+}
+
+/** A 16-byte system descriptor (TSS): dwords 0..2 carry base and limit, type in dword 1. */
+export function decodeSystemDescriptor(d0: number, d1: number, d2: number): SystemDescriptor {
+  return {
+    present: (d1 & 0x8000) !== 0,
+    type: (d1 >>> 8) & 0xf,
+    base: (d0 >>> 16) + (d1 & 0xff) * 0x10000 + (d1 >>> 24) * 0x1000000 + d2 * 0x100000000,
+    limit: (d0 & 0xffff) + ((d1 >>> 16) & 0xf) * 0x10000,
+  };
+}
+
+/** 64-bit TSS: IST1..IST7 at offsets 0x24 + 8·(n−1). */
+export function tssIstOffset(n: number): number {
+  return 0x24 + 8 * (n - 1);
+}
+
+export const TSS_MIN_LIMIT = 0x67;

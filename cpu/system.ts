@@ -1,0 +1,115 @@
+// System instructions: descriptor-table registers, task register, segment reload, control
+// registers and MSRs. What `lgdt`, `lidt`, `ltr`, a far return, `mov crN` and `wrmsr` do.
+import { decodeSystemDescriptor, TSS_AVAILABLE, TSS_BUSY, TSS_MIN_LIMIT } from './descriptors.js';
+import { checkCodeSelector } from './delivery.js';
+import { CpuFault, Vector } from './faults.js';
+import { CR0_PG, CR4_PGE, EFER_NXE } from './mmu.js';
+import type { Cpu } from './cpu.js';
+
+export const MSR_EFER = 0xc0000080;
+const EFER_WRITABLE = (1 << 0) | (1 << 8) | (1 << 10) | EFER_NXE; // SCE, LME, LMA, NXE
+
+export class SystemUnit {
+  constructor(private readonly cpu: Cpu) {}
+
+  lgdt(base: number, limit: number): void {
+    this.cpu.gdtr.base = base;
+    this.cpu.gdtr.limit = limit & 0xffff;
+    this.cpu.boundary();
+  }
+
+  lidt(base: number, limit: number): void {
+    this.cpu.idtr.base = base;
+    this.cpu.idtr.limit = limit & 0xffff;
+    this.cpu.tracer.emit(this.cpu.now(), 'cpu.lidt', 'cpu', { base, limit });
+    this.cpu.boundary();
+  }
+
+  /** Reload CS (the far return the x86_64 crate uses): the selector must name a 64-bit code segment. */
+  loadCs(selector: number): void {
+    this.guarded(() => checkCodeSelector(this.cpu, selector));
+    this.cpu.cs = selector & 0xffff;
+    this.cpu.boundary();
+  }
+
+  /** Load SS (null is allowed in 64-bit mode at CPL 0). */
+  loadSs(selector: number): void {
+    this.cpu.ss = selector & 0xffff;
+    this.cpu.boundary();
+  }
+
+  /** `ltr`: the selector must name an available 64-bit TSS; the CPU marks its descriptor busy. */
+  ltr(selector: number): void {
+    const cpu = this.cpu;
+    this.guarded(() => {
+      const index = selector & 0xfff8;
+      if (index === 0 || (selector & 4) !== 0 || index + 15 > cpu.gdtr.limit) throw new CpuFault(Vector.GP, selector & 0xfffc);
+      const at = cpu.gdtr.base + index;
+      const d = decodeSystemDescriptor(cpu.sysRead32(at), cpu.sysRead32(at + 4), cpu.sysRead32(at + 8));
+      if (d.type !== TSS_AVAILABLE || d.limit < TSS_MIN_LIMIT) throw new CpuFault(Vector.GP, selector & 0xfffc);
+      if (!d.present) throw new CpuFault(Vector.NP, selector & 0xfffc);
+      // Busy bit: type 0x9 → 0xB in the descriptor in memory.
+      const d1 = cpu.sysRead32(at + 4);
+      const pa = cpu.mmu.translate(at + 4, 1);
+      cpu.memory.view.setUint32(pa, (d1 & ~0xf00) | (TSS_BUSY << 8), true);
+      cpu.tr = selector & 0xffff;
+      cpu.tssBase = d.base;
+    });
+    cpu.boundary();
+  }
+
+  writeCr0(value: number): void {
+    const r = this.cpu.regs;
+    const pagingChanged = ((r.cr0 ^ value) & CR0_PG) !== 0;
+    r.cr0 = value >>> 0;
+    if (pagingChanged) this.cpu.mmu.flush();
+    this.cpu.boundary();
+  }
+
+  writeCr3(value: number): void {
+    this.cpu.regs.cr3 = value;
+    this.cpu.mmu.flush(); // a CR3 write flushes the TLB (non-global entries; all, here)
+    this.cpu.tracer.emit(this.cpu.now(), 'cpu.tlb_flush', 'cpu', { cause: 'cr3', cr3: value });
+    this.cpu.boundary();
+  }
+
+  writeCr4(value: number): void {
+    const r = this.cpu.regs;
+    const pgeChanged = ((r.cr4 ^ value) & CR4_PGE) !== 0;
+    r.cr4 = value >>> 0;
+    if (pgeChanged) this.cpu.mmu.flush();
+    this.cpu.boundary();
+  }
+
+  invlpg(addr: number): void {
+    this.cpu.mmu.invlpg(addr);
+    this.cpu.tracer.emit(this.cpu.now(), 'cpu.tlb_flush', 'cpu', { cause: 'invlpg', addr });
+    this.cpu.boundary();
+  }
+
+  wrmsr(msr: number, value: number): void {
+    if (msr === MSR_EFER) {
+      this.cpu.regs.efer = value & EFER_WRITABLE;
+    } else {
+      this.guarded(() => { throw new CpuFault(Vector.GP, 0); }); // an MSR this CPU does not have
+    }
+    this.cpu.boundary();
+  }
+
+  rdmsr(msr: number): number {
+    let v = 0;
+    if (msr === MSR_EFER) v = this.cpu.regs.efer;
+    else this.guarded(() => { throw new CpuFault(Vector.GP, 0); });
+    this.cpu.boundary();
+    return v;
+  }
+
+  /** Run a check that may fault; deliver the fault (the instruction then completes or never resumes). */
+  private guarded(f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      this.cpu.fault(err);
+    }
+  }
+}

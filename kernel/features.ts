@@ -1,0 +1,21 @@
+// Which state of the blog's kernel is booted: the post it stands at, and an optional scenario
+// (a deliberate mistake from the blog, to watch what it does). Set by the entry at every boot.
+
+export interface KernelFeatures {
+  readonly post: number;
+  readonly scenario?: string;
+}
+
+let current: KernelFeatures = { post: 3 };
+
+export function setFeatures(f: KernelFeatures): void {
+  current = f;
+}
+
+export function features(): KernelFeatures {
+  return current;
+}
+
+export function scenario(name: string): boolean {
+  return current.scenario === name;
+}

@@ -1,0 +1,41 @@
+// gdt (post 06): a GDT with the kernel code segment and a TSS whose IST1 is a 20 KiB stack for
+// the double-fault handler, so a kernel stack overflow can still be handled.
+import { fn, loadCs, ltr } from '../cpu/isa.js';
+import { Lazy } from './lazy_static.js';
+import { staticAlloc } from './statics.js';
+import { Descriptor, GlobalDescriptorTable, type SegmentSelector } from './x86_64/gdt.js';
+import { TaskStateSegment, TSS_BYTES } from './x86_64/tss.js';
+
+/** The crate's index 0: the hardware's IST1. */
+export const DOUBLE_FAULT_IST_INDEX = 0;
+const STACK_SIZE = 4096 * 5;
+/** `static mut STACK: [u8; STACK_SIZE]` — byte alignment only; the CPU aligns RSP to 16. */
+const DOUBLE_FAULT_STACK = staticAlloc('blog_os::gdt::TSS::STACK', STACK_SIZE, 1);
+const TSS_AT = staticAlloc('blog_os::gdt::TSS', TSS_BYTES, 8);
+const GDT_AT = staticAlloc('blog_os::gdt::GDT', 8 * 8, 8);
+
+export const TSS = new Lazy(() => {
+  const tss = new TaskStateSegment(TSS_AT).reset();
+  tss.set_interrupt_stack(DOUBLE_FAULT_IST_INDEX, DOUBLE_FAULT_STACK + STACK_SIZE);
+  return tss;
+});
+
+interface Selectors { code_selector: SegmentSelector; tss_selector: SegmentSelector }
+
+export const GDT = new Lazy(() => {
+  const gdt = new GlobalDescriptorTable(GDT_AT).reset();
+  const code_selector = gdt.append(Descriptor.kernel_code_segment());
+  const tss_selector = gdt.append(Descriptor.tss_segment(TSS.get().addr));
+  return { gdt, selectors: { code_selector, tss_selector } as Selectors };
+});
+
+/** Load the GDT, reload CS, load the TSS. */
+export const init = fn('blog_os::gdt::init', () => {
+  const { gdt, selectors } = GDT.get();
+  gdt.load();
+  loadCs(selectors.code_selector.value);
+  ltr(selectors.tss_selector.value);
+});
+
+/** Where the double-fault stack is (for tests and the IST demo). */
+export const DOUBLE_FAULT_STACK_RANGE = { start: DOUBLE_FAULT_STACK, end: DOUBLE_FAULT_STACK + STACK_SIZE };

@@ -1,0 +1,62 @@
+// interrupts: the IDT and its handlers, as the blog builds them post by post (05 breakpoint,
+// 06 double fault on IST1, 07 timer and keyboard through the chained PICs), with the blog's
+// mistakes available as scenarios.
+import { fn, inb, interruptHandler } from '../cpu/isa.js';
+import { features, scenario } from './features.js';
+import { DOUBLE_FAULT_IST_INDEX } from './gdt.js';
+import { Lazy } from './lazy_static.js';
+import { panic } from './panic.js';
+import { ChainedPics } from './pic8259.js';
+import { staticAlloc } from './statics.js';
+import { Mutex } from './sync/spin.js';
+import { print, println } from './vga_buffer.js';
+import { InterruptStackFrame } from './x86_64/frame.js';
+import { IDT_BYTES, InterruptDescriptorTable } from './x86_64/idt.js';
+
+export const PIC_1_OFFSET = 32;
+export const PIC_2_OFFSET = PIC_1_OFFSET + 8;
+
+export const InterruptIndex = { Timer: PIC_1_OFFSET, Keyboard: PIC_1_OFFSET + 1 } as const;
+
+/** `pub static PICS: spin::Mutex<ChainedPics>` — a const static, no lazy init. */
+export const PICS = new Mutex(new ChainedPics(PIC_1_OFFSET, PIC_2_OFFSET));
+
+const IDT_AT = staticAlloc('blog_os::interrupts::IDT', IDT_BYTES, 16);
+
+const breakpoint_handler = interruptHandler('blog_os::interrupts::breakpoint_handler', (frame) => {
+  println(`EXCEPTION: BREAKPOINT\n${new InterruptStackFrame(frame).debugPretty()}`);
+});
+
+const double_fault_handler = interruptHandler('blog_os::interrupts::double_fault_handler', (frame) => {
+  panic(`EXCEPTION: DOUBLE FAULT\n${new InterruptStackFrame(frame).debugPretty()}`, 'src/interrupts.rs:49:5');
+});
+
+const timer_interrupt_handler = interruptHandler('blog_os::interrupts::timer_interrupt_handler', () => {
+  print('.');
+  if (!scenario('missing-eoi')) PICS.with((pics) => pics.notify_end_of_interrupt(InterruptIndex.Timer));
+});
+
+/** Post 07 before decoding: read the scancode (the controller waits for it), acknowledge. */
+const keyboard_interrupt_handler = interruptHandler('blog_os::interrupts::keyboard_interrupt_handler', () => {
+  inb(0x60);
+  PICS.with((pics) => pics.notify_end_of_interrupt(InterruptIndex.Keyboard));
+});
+
+export const IDT = new Lazy(() => {
+  const { post } = features();
+  const idt = new InterruptDescriptorTable(IDT_AT).reset();
+  idt.set_handler_fn(3, breakpoint_handler);
+  if (post >= 6 && !scenario('no-double-fault-handler')) {
+    const entry = idt.set_handler_fn(8, double_fault_handler);
+    if (!scenario('stack-overflow-without-ist')) entry.set_stack_index(DOUBLE_FAULT_IST_INDEX);
+  }
+  if (post >= 7) {
+    if (!scenario('no-timer-handler')) idt.set_handler_fn(InterruptIndex.Timer, timer_interrupt_handler);
+    idt.set_handler_fn(InterruptIndex.Keyboard, keyboard_interrupt_handler);
+  }
+  return idt;
+});
+
+export const init_idt = fn('blog_os::interrupts::init_idt', () => {
+  IDT.get().load();
+});
