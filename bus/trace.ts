@@ -28,7 +28,7 @@ export const TRACE_KINDS: Readonly<Record<string, string>> = {
   'pic.eoi': 'end of interrupt {chip, irq, mode}',
   'pic.spurious': 'spurious IRQ 7/15 {chip, vector}',
   'cpu.inta': 'interrupt acknowledge cycle {vector}',
-  'cpu.int': 'interrupt/exception delivered through the IDT {vector, handler}',
+  'cpu.int': 'interrupt/exception delivered through the IDT {vector, handler, ist?, rsp (the frame)}',
   'cpu.exception': 'exception raised {vector, error_code, cr2?}',
   'cpu.double_fault': 'double fault',
   'cpu.triple_fault': 'triple fault: reset or exit',
