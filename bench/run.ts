@@ -12,6 +12,7 @@ import { allocateRing } from '../bus/trace-ring.js';
 import type { DeviceEndpoint } from '../bus/endpoint.js';
 import { DeviceShell, InlineEndpoint } from '../machine/actors/device-shell.js';
 import { echo } from './echo-device.js';
+import { irqBench } from './irq.js';
 import { printTable, summarize, writeResults, type BenchRow } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -131,8 +132,9 @@ async function main(): Promise<void> {
     name: 'process start → "Hello World!" on screen (default machine)', unit: 'ms', median: b.median, p99: b.p99,
     baseline: { name: 'node -e 0 (process start+exit)', median: n.median }, target: '≤ 1000 ms', met: b.median <= 1000,
   });
+  rows.push(...(await irqBench()));
   printTable(rows);
-  console.log(`\nresults: ${writeResults('foundation', rows)}`);
+  console.log(`\nresults: ${writeResults('bench', rows)}`);
 }
 
 await main();

@@ -30,6 +30,7 @@ export function fmt(v: number | undefined, unit: string): string {
   if (v === undefined || Number.isNaN(v)) return '-';
   if (unit === 'ns') return v >= 1e6 ? `${(v / 1e6).toFixed(2)} ms` : v >= 1e3 ? `${(v / 1e3).toFixed(2)} µs` : `${v.toFixed(1)} ns`;
   if (unit === 'ms') return `${v.toFixed(1)} ms`;
+  if (unit === 'IRQ/s') return `${Math.round(v).toLocaleString('en-US')} /s`;
   return `${v.toFixed(2)} ${unit}`;
 }
 

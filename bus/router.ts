@@ -161,8 +161,13 @@ export class BusRouter {
       this.earliest = min;
     }
     const effect = r.effect;
-    if (r.outCount > 0) {
-      // Copy: the endpoint's result is reused by the nested calls below.
+    if (r.outCount === 1) {
+      // The common case: one pin moved. Read it before the nested calls reuse the result.
+      const pin = r.outs[0];
+      const level = r.outs[1] as Level;
+      r.outCount = 0;
+      this.drive(ep, pin, level, now);
+    } else if (r.outCount > 1) {
       const changes = Array.from(r.outs.subarray(0, r.outCount * 2));
       r.outCount = 0;
       for (let i = 0; i < changes.length; i += 2) this.drive(ep, changes[i], changes[i + 1] as Level, now);

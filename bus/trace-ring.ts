@@ -4,6 +4,8 @@
 //
 // A full ring blocks its producer until the consumer drains it: nothing is dropped.
 
+import { TRACE_SCHEMA_VERSION } from './trace.js';
+
 const HDR_WRITE = 0; // free-running byte counter (mod 2^32) of published bytes
 const HDR_READ = 1; // free-running byte counter of consumed bytes
 const HDR_WAITING = 2; // producer is blocked on a full ring
@@ -166,12 +168,14 @@ export class TraceRingWriter {
   }
 }
 
+/** A decoded record: the schema-v1 shape, built in one object (seq is the low 32 bits). */
 export interface DecodedRecord {
-  seq: number; // low 32 bits; the hub unwraps
+  v: number;
   t: number;
+  seq: number;
   kind: string;
   src: string;
-  fields: Record<string, unknown>;
+  [field: string]: unknown;
 }
 
 /** Consumer side: lives on the main thread. */
@@ -207,23 +211,23 @@ export class TraceRingReader {
         const n = this.view.getUint32(off + 8, true);
         this.strings.set(id, decoder.decode(this.bytes.slice(off + 12, off + 12 + n)));
       } else if (type === REC_EVENT) {
-        const fields: Record<string, unknown> = {};
+        const rec: DecodedRecord = {
+          v: TRACE_SCHEMA_VERSION,
+          t: this.view.getFloat64(off + 8, true),
+          seq: this.view.getUint32(off + 4, true),
+          kind: this.strings.get(this.view.getUint32(off + 16, true)) ?? '?',
+          src: this.strings.get(this.view.getUint32(off + 20, true)) ?? '?',
+        };
         const nFields = this.view.getUint32(off + 24, true);
         let p = off + 28;
         for (let i = 0; i < nFields; i++) {
           const key = this.strings.get(this.view.getUint32(p, true)) ?? '?';
           const ft = this.bytes[p + 4];
-          if (ft === F_NUM) { fields[key] = this.view.getFloat64(p + 5, true); p += 13; }
-          else if (ft === F_STR) { fields[key] = this.strings.get(this.view.getUint32(p + 5, true)) ?? '?'; p += 9; }
-          else { fields[key] = ft === F_TRUE ? true : ft === F_FALSE ? false : null; p += 5; }
+          if (ft === F_NUM) { rec[key] = this.view.getFloat64(p + 5, true); p += 13; }
+          else if (ft === F_STR) { rec[key] = this.strings.get(this.view.getUint32(p + 5, true)) ?? '?'; p += 9; }
+          else { rec[key] = ft === F_TRUE ? true : ft === F_FALSE ? false : null; p += 5; }
         }
-        out.push({
-          seq: this.view.getUint32(off + 4, true),
-          t: this.view.getFloat64(off + 8, true),
-          kind: this.strings.get(this.view.getUint32(off + 16, true)) ?? '?',
-          src: this.strings.get(this.view.getUint32(off + 20, true)) ?? '?',
-          fields,
-        });
+        out.push(rec);
         count++;
       } else {
         throw new Error(`corrupt trace ring: record type ${type} at ${off}`);

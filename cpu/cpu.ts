@@ -18,6 +18,8 @@ export { RFLAGS_IF };
 export const RFLAGS_RESERVED1 = 1 << 1;
 /** `pause` instructions in a row, with IF=0, after which the CPU reports a deadlock. */
 export const DEADLOCK_SPINS = 1 << 22;
+/** A halted CPU (realtime) wakes this long before a deadline and polls the clock for the rest. */
+const WAKE_EARLY_NS = 250_000;
 
 export interface CpuOptions {
   /** Machine time at which to stop (--for / --timeout), and why. */
@@ -282,7 +284,7 @@ export class Cpu {
     this.rip = this.nextRip();
     this.noteException(new CpuFault(Vector.BP));
     deliver(this, Vector.BP, 0, Source.Software);
-    this.boundary();
+    this.boundary(false); // iretq resumed at the next instruction: RIP is already past int3
   }
 
   /** `div`: unsigned divide; a zero divisor raises #DE. */
@@ -326,10 +328,10 @@ export class Cpu {
   }
 
   /** End of an instruction: RIP and time move, events are checked, a pending interrupt is taken. */
-  boundary(): void {
+  boundary(advance = true): void {
     this.icount++;
     this.pauseRun = 0;
-    this.rip = this.nextRip();
+    if (advance) this.rip = this.nextRip();
     this.clock.tick();
     if (--this.countdown <= 0) {
       this.countdown = this.pollInterval;
@@ -378,8 +380,14 @@ export class Cpu {
     this.control.cpuState = CpuState.Halted;
     this.publish(now);
     const seen = Atomics.load(this.control.i32, C_CPU_WAKE);
-    const waitMs = next === Infinity ? 1000 : Math.max(0, (next - now) / 1e6);
-    Atomics.wait(this.control.i32, C_CPU_WAKE, seen, waitMs);
+    if (next - now > WAKE_EARLY_NS) {
+      // Atomics.wait's timeout fires 70–170 µs late here: sleep until just before the deadline…
+      const waitMs = next === Infinity ? 1000 : (next - now - WAKE_EARLY_NS) / 1e6;
+      Atomics.wait(this.control.i32, C_CPU_WAKE, seen, waitMs);
+    } else {
+      // …then poll the clock (and the wake word) for the last stretch, so the deadline is on time.
+      while (this.clock.now() < next && Atomics.load(this.control.i32, C_CPU_WAKE) === seen);
+    }
     this.control.cpuState = CpuState.Running;
   }
 

@@ -27,8 +27,10 @@ export class SystemUnit {
 
   /** Reload CS (the far return the x86_64 crate uses): the selector must name a 64-bit code segment. */
   loadCs(selector: number): void {
-    this.guarded(() => checkCodeSelector(this.cpu, selector));
-    this.cpu.cs = selector & 0xffff;
+    this.guarded(() => {
+      checkCodeSelector(this.cpu, selector);
+      this.cpu.cs = selector & 0xffff;
+    });
     this.cpu.boundary();
   }
 
@@ -45,11 +47,12 @@ export class SystemUnit {
       const index = selector & 0xfff8;
       if (index === 0 || (selector & 4) !== 0 || index + 15 > cpu.gdtr.limit) throw new CpuFault(Vector.GP, selector & 0xfffc);
       const at = cpu.gdtr.base + index;
-      const d = decodeSystemDescriptor(cpu.sysRead32(at), cpu.sysRead32(at + 4), cpu.sysRead32(at + 8));
-      if (d.type !== TSS_AVAILABLE || d.limit < TSS_MIN_LIMIT) throw new CpuFault(Vector.GP, selector & 0xfffc);
+      const d1 = cpu.sysRead32(at + 4);
+      const d = decodeSystemDescriptor(cpu.sysRead32(at), d1, cpu.sysRead32(at + 8));
+      // S (bit 12 of dword 1) must be 0: a code or data segment with type nibble 9 is no TSS.
+      if ((d1 & 0x1000) !== 0 || d.type !== TSS_AVAILABLE || d.limit < TSS_MIN_LIMIT) throw new CpuFault(Vector.GP, selector & 0xfffc);
       if (!d.present) throw new CpuFault(Vector.NP, selector & 0xfffc);
       // Busy bit: type 0x9 → 0xB in the descriptor in memory.
-      const d1 = cpu.sysRead32(at + 4);
       const pa = cpu.mmu.translate(at + 4, 1);
       cpu.memory.view.setUint32(pa, (d1 & ~0xf00) | (TSS_BUSY << 8), true);
       cpu.tr = selector & 0xffff;
@@ -104,12 +107,18 @@ export class SystemUnit {
     return v;
   }
 
-  /** Run a check that may fault; deliver the fault (the instruction then completes or never resumes). */
+  /**
+   * Run an instruction's checks and effects; a fault is delivered and, if its handler returns, the
+   * instruction runs again (a fault restarts the faulting instruction; nothing was committed).
+   */
   private guarded(f: () => void): void {
-    try {
-      f();
-    } catch (err) {
-      this.cpu.fault(err);
+    for (;;) {
+      try {
+        f();
+        return;
+      } catch (err) {
+        this.cpu.fault(err);
+      }
     }
   }
 }

@@ -43,6 +43,11 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
     },
     load: () => import('./main/post-07.js'),
   },
+  'bench-irq': {
+    title: 'not a post: reprograms the PIT to ≈99.4 kHz and acknowledges every tick (npm run bench)',
+    scenarios: {},
+    load: () => import('./main/bench-irq.js'),
+  },
 };
 
 /** The newest post: what config/default.yaml runs. */

@@ -54,6 +54,8 @@ export class I8254 implements DeviceCore {
   private speakerData: Level = 0;
   /** OUT0 as last driven on pin 0 (null until the first drive). */
   private out0: Level | null = null;
+  /** Clock edge at which pin 0 was last driven. */
+  private publishedTick = -Infinity;
   /** Latest clock edge seen: time never runs backwards here (see tick()). */
   private lastTick = -Infinity;
 
@@ -78,7 +80,8 @@ export class I8254 implements DeviceCore {
 
   /** Drive pin 0 with OUT0's level now. */
   private publish(): void {
-    const level = this.channels[0].out(this.tick());
+    this.publishedTick = this.tick();
+    const level = this.channels[0].out(this.publishedTick);
     this.out0 = level;
     this.ctx.setOutput(0, level);
   }
@@ -148,7 +151,18 @@ export class I8254 implements DeviceCore {
 
   /** Bring the counters up to now (folding in loads that have happened) and drive OUT0. */
   advance(): void {
+    const from = this.publishedTick;
     const k = this.tick();
+    // A late host (realtime, CPU busy) would skip a mode-2 pulse that is one clock wide: replay
+    // the OUT0 changes since the last drive, in order, so the PIC still sees the edge. QEMU gets
+    // the same by evaluating OUT at the timer's due time. At most one pulse: lost ticks stay lost.
+    const ch0 = this.channels[0];
+    for (let t = from, n = 0; n < 2 && t !== -Infinity; n++) {
+      const change = ch0.nextChange(t);
+      if (change >= k) break;
+      this.ctx.setOutput(0, ch0.out(change));
+      t = change;
+    }
     for (const channel of this.channels) channel.settle(k);
     this.publish();
   }

@@ -67,7 +67,7 @@ describe('bus router', () => {
     rig.bus.out(0x300, 1, 1, 30);
     rig.bus.out(0x301, 2, 1, 40);
     const unclaimed = rig.traces().filter((r) => r.kind === 'io.unclaimed');
-    expect(unclaimed.map((r) => [r.fields.port, r.fields.dir])).toEqual([[0x300, 'read'], [0x301, 'write']]);
+    expect(unclaimed.map((r) => [r.port, r.dir])).toEqual([[0x300, 'read'], [0x301, 'write']]);
     expect(rig.bus.unclaimedTable()).toEqual([{ port: 0x300, reads: 2, writes: 1 }, { port: 0x301, reads: 0, writes: 1 }]);
   });
 
@@ -83,9 +83,9 @@ describe('bus router', () => {
     rig.bus.out(0x102, 1, 0x5a, 7);
     expect(rig.bus.in(0x102, 1, 8)).toBe(0x5a);
     const io = rig.traces().filter((r) => r.kind.startsWith('io.'));
-    expect(io.map((r) => ({ kind: r.kind, t: r.t, ...r.fields }))).toEqual([
-      { kind: 'io.write', t: 7, port: 0x102, size: 1, value: 0x5a, device: 'l', reg: 'W2' },
-      { kind: 'io.read', t: 8, port: 0x102, size: 1, value: 0x5a, device: 'l', reg: 'R2' },
+    expect(io.map(({ seq: _seq, ...r }) => r)).toEqual([
+      { v: 1, src: 'cpu', kind: 'io.write', t: 7, port: 0x102, size: 1, value: 0x5a, device: 'l', reg: 'W2' },
+      { v: 1, src: 'cpu', kind: 'io.read', t: 8, port: 0x102, size: 1, value: 0x5a, device: 'l', reg: 'R2' },
     ]);
   });
 
@@ -112,7 +112,7 @@ describe('bus router', () => {
     rig.bus.out(0x100, 1, 0, 7);
     expect(rig.bus.in(0x113, 1, 8)).toBe(0);
     const levels = rig.traces().filter((r) => r.kind === 'irq.level');
-    expect(levels.map((r) => [r.src, r.fields.line, r.fields.level, r.t])).toEqual([['a', 'b.in', 1, 5], ['a', 'b.in', 0, 7]]);
+    expect(levels.map((r) => [r.src, r.line, r.level, r.t])).toEqual([['a', 'b.in', 1, 5], ['a', 'b.in', 0, 7]]);
   });
 
   it('a repeated level is no change: no trace, no call', () => {
@@ -147,6 +147,6 @@ describe('bus router', () => {
     });
     const rig = busRig([{ name: 'x', module: broken }]);
     expect(() => rig.bus.in(0x500, 1, 0)).toThrowError('device "x" crashed: boom');
-    expect(rig.traces().find((r) => r.kind === 'actor.crash')?.fields).toMatchObject({ actor: 'x', error: 'Error: boom' });
+    expect(rig.traces().find((r) => r.kind === 'actor.crash')).toMatchObject({ actor: 'x', error: 'Error: boom' });
   });
 });

@@ -10,7 +10,7 @@ describe('trace ring', () => {
     new TraceRingWriter(sab).write(7, 1234.5, 'io.write', 'cpu', { port: 0x20, reg: 'ICW1', ok: true, no: false, n: null, u: undefined });
     const out: DecodedRecord[] = [];
     new TraceRingReader(sab).drain(out);
-    expect(out).toEqual([{ seq: 7, t: 1234.5, kind: 'io.write', src: 'cpu', fields: { port: 0x20, reg: 'ICW1', ok: true, no: false, n: null } }]);
+    expect(out).toEqual([{ v: 1, seq: 7, t: 1234.5, kind: 'io.write', src: 'cpu', port: 0x20, reg: 'ICW1', ok: true, no: false, n: null }]);
   });
 
   it('wraps around the end of the ring without losing or corrupting records', () => {
@@ -24,7 +24,7 @@ describe('trace ring', () => {
     }
     reader.drain(got);
     expect(got.map((r) => r.seq)).toEqual(Array.from({ length: 500 }, (_, i) => i));
-    expect(got.every((r) => r.fields.level === (r.seq & 1) && r.fields.line === 'pic1.ir0')).toBe(true);
+    expect(got.every((r) => r.level === (r.seq & 1) && r.line === 'pic1.ir0')).toBe(true);
   });
 
   it('a full ring with no consumer drops (and counts) instead of hanging forever', () => {

@@ -425,3 +425,18 @@ describe('i8254 snapshot', () => {
     expect(() => b.core.restore({ version: 2 })).toThrow();
   });
 });
+
+describe('a late host', () => {
+  it('an advance() after the one-clock mode-2 pulse still drives OUT0 low then high, so the PIC sees the edge', () => {
+    const r = Rig.with(0x34, 100); // channel 0, mode 2, count 100
+    r.core.advance!();
+    const due = r.deadline();
+    // Served 5 clocks late: the pulse (one clock low) is already over at `now`.
+    r.ctx.t = due + T(5);
+    const before = r.ctx.outputHistory.length;
+    r.core.advance!();
+    const pin0 = r.ctx.outputHistory.slice(before).filter(([pin]) => pin === 0).map(([, level]) => level);
+    expect(pin0).toEqual([0, 1]);
+    expect(r.out0()).toBe(1);
+  });
+});

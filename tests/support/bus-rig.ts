@@ -21,6 +21,10 @@ export interface BusRig {
   control: ControlBlock;
   shells: DeviceShell[];
   lineLevels: Int32Array;
+  /** The memory the devices were given (and a CPU on this bus should use). */
+  memory: PhysicalMemory;
+  /** The tracer the bus writes to: a CPU on this bus emits into the same ring. */
+  tracer: Tracer;
   events: Array<{ device: string; channel: string; payload: unknown }>;
   /** Trace records emitted so far (drains the ring). */
   traces(): DecodedRecord[];
@@ -58,7 +62,7 @@ export function busRig(devices: RigDevice[], wires: string[] = [], memory = Phys
   const lineLevels = new Int32Array(Math.max(1, wires.length));
   const bus = new BusRouter({ portMap: new PortMap(claims), claimEndpoint, endpoints: shells.map((s) => new InlineEndpoint(s)), routes, lineLevels }, tracer);
   return {
-    bus, control, shells, lineLevels, events,
+    bus, control, shells, lineLevels, memory, tracer, events,
     traces() {
       const out: DecodedRecord[] = [];
       reader.drain(out);

@@ -1,29 +1,43 @@
 // Run guest code (kernel modules) on a CPU in the test's own thread: memory, a bus with the
 // given inline devices (none by default), virtual time. No workers.
 import { VirtualClock } from '../../bus/clock.js';
-import { ControlBlock, Tracer } from '../../bus/control.js';
 import { PhysicalMemory } from '../../bus/memory.js';
-import { PortMap } from '../../bus/ports.js';
-import { BusRouter } from '../../bus/router.js';
-import { allocateRing } from '../../bus/trace-ring.js';
-import { Cpu } from '../../cpu/cpu.js';
+import type { DecodedRecord } from '../../bus/trace-ring.js';
+import { Cpu, type CpuOptions } from '../../cpu/cpu.js';
 import { bindCpu } from '../../cpu/isa.js';
 import { resetStatics } from '../../kernel/lazy_static.js';
+import { busRig, type BusRig, type RigDevice } from './bus-rig.js';
+
+export interface GuestOptions {
+  /** Inline devices on the CPU's bus (see bus-rig.ts), and wires such as "pic.int -> cpu.intr". */
+  devices?: RigDevice[];
+  wires?: string[];
+  /** stopAt, noReboot, onIdleForever. */
+  cpu?: CpuOptions;
+  /** Record trace records (read them with traces()). Off by default: nobody drains the ring. */
+  tracing?: boolean;
+  /** Nanoseconds of virtual time per instruction (default 1). */
+  nsPerInstruction?: number;
+}
 
 export interface GuestRig {
   readonly cpu: Cpu;
   readonly memory: PhysicalMemory;
+  /** The bus, its devices, control block and trace ring. */
+  readonly rig: BusRig;
+  /** Trace records emitted since the last call (tracing must be on). */
+  traces(): DecodedRecord[];
   /** Text of VGA row r as the hardware would show it (CP437 bytes as Latin-1 for ASCII tests). */
   row(r: number): string;
   cell(r: number, c: number): { char: number; attr: number };
 }
 
-export function guestRig(memoryBytes = 2 << 20): GuestRig {
-  const memory = PhysicalMemory.allocate(memoryBytes);
-  const control = ControlBlock.allocate();
-  const tracer = new Tracer(control, allocateRing(1 << 16));
-  const bus = new BusRouter({ portMap: new PortMap([]), claimEndpoint: [], endpoints: [], routes: [], lineLevels: new Int32Array(1) }, tracer);
-  const cpu = new Cpu(memory, bus, new VirtualClock(1), control, tracer);
+export function guestRig(memoryBytes = 2 << 20, options: GuestOptions = {}): GuestRig {
+  const rig = busRig(options.devices ?? [], options.wires ?? [], PhysicalMemory.allocate(memoryBytes));
+  rig.control.tracing = options.tracing ?? false;
+  const memory = rig.memory;
+  const cpu = new Cpu(memory, rig.bus, new VirtualClock(options.nsPerInstruction ?? 1), rig.control, rig.tracer, options.cpu);
+  rig.bus.prime(0);
   bindCpu(cpu);
   resetStatics();
   const cell = (r: number, c: number) => {
@@ -33,6 +47,8 @@ export function guestRig(memoryBytes = 2 << 20): GuestRig {
   return {
     cpu,
     memory,
+    rig,
+    traces: () => rig.traces(),
     cell,
     row: (r) => Array.from({ length: 80 }, (_, c) => String.fromCharCode(cell(r, c).char)).join(''),
   };

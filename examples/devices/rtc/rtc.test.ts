@@ -408,8 +408,8 @@ describe('on the bus with two 8259As (IRQ8 through the slave)', () => {
     expect(m.rig.bus.intr).toBe(1);
     expect(m.rig.bus.acknowledge(m.t)).toBe(0x28);
 
-    const levels = m.rig.traces().filter((r) => r.kind === 'irq.level' && r.fields.line === 'pic2.ir0');
-    expect(levels.map((r) => [r.src, r.fields.level, r.t])).toEqual([
+    const levels = m.rig.traces().filter((r) => r.kind === 'irq.level' && r.line === 'pic2.ir0');
+    expect(levels.map((r) => [r.src, r.level, r.t])).toEqual([
       ['rtc', 1, 976_563],
       ['rtc', 0, 976_563],
       ['rtc', 1, timeOfTick(64)],
@@ -442,7 +442,7 @@ describe('on the bus with two 8259As (IRQ8 through the slave)', () => {
     m.out(0x70, REG.CENTURY);
     expect(m.inb(0x71)).toBe(0x20);
     expect(m.inb(0x70)).toBe(0xff);
-    const io = m.rig.traces().filter((r) => r.kind.startsWith('io.') && r.fields.device === 'rtc');
-    expect(io.at(-1)?.fields.reg).toBe('index (write-only, reads 0xFF)');
+    const io = m.rig.traces().filter((r) => r.kind.startsWith('io.') && r.device === 'rtc');
+    expect(io.at(-1)?.reg).toBe('index (write-only, reads 0xFF)');
   });
 });
