@@ -50,6 +50,13 @@ export interface DeviceContext {
   requestExit(status: number, reason: string): void;
 }
 
+/** A host input event: a key (pc-keyboard KeyCode names: "A", "Key1", "Spacebar", "LShift", "ArrowUp", "F1") going down or up. */
+export interface InputEvent {
+  readonly at: number;
+  readonly key: string;
+  readonly down: boolean;
+}
+
 /** JSON-able state with a version number, for snapshot()/restore(). */
 export interface DeviceState {
   readonly version: number;
@@ -75,6 +82,13 @@ export interface DeviceCore {
   acknowledge?(): number;
   /** Flush anything buffered (a final screen scan) before the machine stops or goes idle for good. */
   flush?(): void;
+  /**
+   * Host input for this device (key presses from an input adapter), delivered on the CPU's
+   * timeline: `event.at` is the machine time (ns) it takes effect, never earlier than ctx.now().
+   * A core queues future events and asks for them with nextDeadline(); it must not throw on
+   * events it does not understand (log them with ctx.unimplemented).
+   */
+  input?(event: InputEvent): void;
   snapshot(): DeviceState;
   restore(state: DeviceState): void;
 }
