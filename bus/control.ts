@@ -10,11 +10,21 @@ export const C_STOP = 3; // 1 = the main thread asks the machine to stop
 export const C_CPU_STATE = 4; // CpuState
 export const C_DOORBELL = 5; // bumped by producers when a ring fills: main drains
 export const C_ATTENTION = 6; // bitmask of devices with asynchronous events to service
+export const C_INPUT_GATE = 7; // InputGate: hold the CPU at its first idle hlt until the host has typed
 const INT_WORDS = 64;
 const F_NOW = 0; // machine time ns, published by the CPU
 const F_INSTRUCTIONS = 1;
 const FLOAT_WORDS = 8;
 const VECTOR_COUNTS = 256;
+
+/** The --type handshake: the host arms the gate; the CPU stops at its first hlt with IF=1 ("the kernel is ready"). */
+export enum InputGate {
+  Off = 0,
+  Armed = 1,
+  /** The CPU is held, waiting for the host's input. */
+  Waiting = 2,
+  Open = 3,
+}
 
 export enum CpuState {
   Booting = 0,

@@ -103,6 +103,8 @@ export interface DeviceModule<O = Record<string, unknown>> {
   readonly outputs?: readonly string[];
   /** Front-end adapters this device can drive (the first is the default), e.g. ["terminal", "headless"]. */
   readonly adapters?: readonly string[];
+  /** The device takes host key events (core.input); its adapters are then input adapters. */
+  readonly input?: 'keyboard';
   /** Schema of the YAML `options:` block. create() always receives the *parsed* value (defaults applied). */
   readonly options?: z.ZodType<O>;
   create(ctx: DeviceContext, options: O): DeviceCore;

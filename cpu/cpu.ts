@@ -4,7 +4,7 @@
 // requests are seen and, with IF=1, a pending INTR is taken (INTA → IDT gate → handler).
 import type { AccessSize } from '../bus/device.js';
 import type { MachineClock } from '../bus/clock.js';
-import { C_ATTENTION, C_CPU_WAKE, C_STOP, CpuState, type ControlBlock, type Tracer } from '../bus/control.js';
+import { C_ATTENTION, C_CPU_WAKE, C_INPUT_GATE, C_STOP, CpuState, InputGate, type ControlBlock, type Tracer } from '../bus/control.js';
 import type { PhysicalMemory } from '../bus/memory.js';
 import type { BusRouter } from '../bus/router.js';
 import { deliver, Source, RFLAGS_IF } from './delivery.js';
@@ -27,6 +27,8 @@ export interface CpuOptions {
   stopReason?: StopReason;
   /** Triple fault exits (status 0) instead of resetting: QEMU's -no-reboot. */
   noReboot?: boolean;
+  /** Called when the CPU is held at the input gate: the kernel is ready for typed input. */
+  onReady?: () => void;
   /** Called once when the CPU can never run again (hlt/spin with IF=0, deadlock). */
   onIdleForever?: (why: 'idle' | 'deadlock', detail: string) => void;
 }
@@ -265,10 +267,26 @@ export class Cpu {
   /** `hlt`: sleep until an interrupt; it is taken, its handler runs, then execution continues. */
   hlt(): void {
     this.tracer.emit(this.now(), 'cpu.hlt', 'cpu', { if: this.interruptsEnabled ? 1 : 0 });
+    if (this.interruptsEnabled && Atomics.load(this.control.i32, C_INPUT_GATE) === InputGate.Armed) this.holdForInput();
     this.shadow = false;
     while (!(this.interruptsEnabled && this.bus.intr)) this.idle();
     this.tracer.emit(this.now(), 'cpu.wake', 'cpu');
     this.boundary();
+  }
+
+  /**
+   * The kernel idles with interrupts on for the first time: it is ready for input. Hold here
+   * until the host has queued its typed keys, so they take effect at this machine time in every
+   * run (virtual time stays deterministic).
+   */
+  private holdForInput(): void {
+    const i32 = this.control.i32;
+    Atomics.store(i32, C_INPUT_GATE, InputGate.Waiting);
+    this.options.onReady?.();
+    while (Atomics.load(i32, C_INPUT_GATE) === InputGate.Waiting) {
+      if (this.control.stopRequested) throw new MachineStop('stop');
+      Atomics.wait(i32, C_CPU_WAKE, Atomics.load(i32, C_CPU_WAKE), 100);
+    }
   }
 
   /** `jmp $` — the empty `loop {}`: never returns; interrupts are still taken while it spins. */

@@ -28,3 +28,4 @@ export function createFrontEnd(device: DeviceSpec, kind: string, terminal?: Text
     close: () => display.close(),
   };
 }
+

@@ -6,7 +6,8 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { Subject } from 'rxjs';
 import type { DeviceModule } from '../bus/device.js';
-import { ControlBlock } from '../bus/control.js';
+import { C_INPUT_GATE, ControlBlock, InputGate } from '../bus/control.js';
+import { allocateInputRing, InputRingWriter, type QueuedInput } from '../bus/input-ring.js';
 import { allocateLineLevels, CPU_TARGET, type WireRoute } from '../bus/irq.js';
 import { allocateMailbox, LIFE_DEAD, LIFE_STOP, setMailboxLife } from '../bus/mailbox.js';
 import { PortMap, type PortClaim } from '../bus/ports.js';
@@ -23,6 +24,8 @@ export interface StartOptions {
   stopReason?: StopReason;
   /** Emit trace records (costly: on only when someone listens). */
   trace?: boolean;
+  /** Hold the CPU at its first idle hlt with IF=1 until releaseInput() (for --type). */
+  holdForInput?: boolean;
   /** Trace ring size per actor (bytes, power of two). */
   ringBytes?: number;
 }
@@ -68,6 +71,9 @@ export class Machine {
   readonly events$ = new Subject<DeviceEvent>();
   /** Fires when the CPU idles for good (IF=0, or a deadlock): nothing on the machine can change any more. */
   readonly idleForever$ = new Subject<{ t: number; why: 'idle' | 'deadlock'; detail: string }>();
+  /** Fires when the CPU is held at the input gate (StartOptions.holdForInput): call releaseInput(). */
+  readonly ready$ = new Subject<number>();
+  private inputs: InputRingWriter[] = [];
   /** Fires on every machine reset (triple fault). */
   readonly resets$ = new Subject<{ t: number; why: string; count: number }>();
   readonly modules = new Map<string, DeviceModule<any>>();
@@ -115,6 +121,9 @@ export class Machine {
       resourceLimits: { stackSizeMb: 256 },
     });
     const mailboxes = spec.devices.map((d) => (d.placement === 'worker' ? allocateMailbox() : null));
+    const inputRings = spec.devices.map(() => allocateInputRing());
+    this.inputs = inputRings.map((r) => new InputRingWriter(r));
+    if (options.holdForInput) Atomics.store(this.control.i32, C_INPUT_GATE, InputGate.Armed);
     for (const [i, device] of spec.devices.entries()) {
       const mailbox = mailboxes[i];
       if (!mailbox) continue;
@@ -122,7 +131,7 @@ export class Machine {
       const ring = allocateRing(ringBytes);
       this.hub.addRing(ring);
       const task: DeviceTask = {
-        role: 'device', device, mailbox, ring, control: this.control.sab, memory: this.memory,
+        role: 'device', device, mailbox, ring, control: this.control.sab, memory: this.memory, inputRing: inputRings[i],
         controlPort: actor.remoteControl, eventsPort: actor.remoteEvents,
       };
       actor.done = this.pool.run(task, { transferList: [actor.remoteControl, actor.remoteEvents] as any }).then(
@@ -134,7 +143,7 @@ export class Machine {
     this.hub.addRing(cpuRing);
     const cpuActor = this.actor('cpu');
     const cpuTask: CpuTask = {
-      role: 'cpu', spec, mailboxes, claims, claimEndpoint, routes, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
+      role: 'cpu', spec, mailboxes, inputRings, claims, claimEndpoint, routes, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
       stopAt: options.stopAt ?? Infinity, stopReason: options.stopReason ?? 'for',
       ring: cpuRing, control: this.control.sab, memory: this.memory,
       controlPort: cpuActor.remoteControl, eventsPort: cpuActor.remoteEvents,
@@ -161,7 +170,25 @@ export class Machine {
     if (m.type === 'device') this.events$.next({ device: m.device, channel: m.channel, payload: m.payload });
     else if (m.type === 'idle-forever') this.idleForever$.next({ t: m.t, why: m.why, detail: m.detail });
     else if (m.type === 'reset') this.resets$.next({ t: m.t, why: m.why, count: m.count });
+    else if (m.type === 'ready') this.ready$.next(m.t);
     else if (m.type === 'synced') this.syncWaiters.get(m.id)?.();
+  }
+
+  /**
+   * Queue host key events for `device` (relative delays from delivery, or absolute machine times)
+   * and have the CPU service it at its next instruction boundary.
+   */
+  input(device: string, events: readonly QueuedInput[]): void {
+    const index = this.spec.devices.findIndex((d) => d.name === device);
+    if (index < 0) throw new Error(`no device "${device}" to send input to`);
+    for (const e of events) this.inputs[index].push(e);
+    this.control.raiseAttention(index);
+  }
+
+  /** Let a CPU held at the input gate go on (after input() has queued what was to be typed). */
+  releaseInput(): void {
+    Atomics.store(this.control.i32, C_INPUT_GATE, InputGate.Open);
+    this.control.wakeCpu();
   }
 
   /** Ask the machine to stop at the CPU's next instruction boundary. */
@@ -192,6 +219,7 @@ export class Machine {
     this.events$.complete();
     this.idleForever$.complete();
     this.resets$.complete();
+    this.ready$.complete();
     if (this.crash) return { reason: 'crash', status: 1, cpu: exit, crash: this.crash };
     if (!exit) return { reason: 'crash', status: 1, crash: { actor: 'cpu', error: 'no result' } };
     return { reason: exit.reason, status: exit.status, cpu: exit };

@@ -38,7 +38,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
       endpoints.push(new MailboxClient(device.name, mailbox));
     } else {
       const module = await loadDeviceModule(device.module);
-      const shell = new DeviceShell(device.name, module, device.options, memory, tracer, post, device.onCrash);
+      const shell = new DeviceShell(device.name, module, device.options, memory, tracer, post, device.onCrash, task.inputRings[i]);
       shells.push(shell);
       endpoints.push(new InlineEndpoint(shell));
     }
@@ -63,6 +63,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
     stopReason: task.stopReason,
     noReboot: spec.noReboot,
     onIdleForever: (why, detail) => eventsPort.postMessage({ type: 'idle-forever', t: clock.now(), why, detail }),
+    onReady: () => eventsPort.postMessage({ type: 'ready', t: clock.now() }),
   });
 
   eventsPort.on('message', (m: HostEvent) => {

@@ -26,6 +26,7 @@ export async function runDevice(task: DeviceTask): Promise<DeviceExit> {
     tracer,
     (name, channel, payload) => eventsPort.postMessage({ type: 'device', device: name, channel, payload }),
     device.onCrash,
+    task.inputRing,
   );
   eventsPort.on('message', (m: HostEvent) => {
     if (m.type === 'sync') eventsPort.postMessage({ type: 'synced', id: m.id });

@@ -6,6 +6,7 @@ import { Effect, MAX_OUT_CHANGES, newCallResult, Op, type CallResult, type Devic
 import type { PhysicalMemory } from '../../bus/memory.js';
 import type { Tracer } from '../../bus/control.js';
 import type { OnCrash } from '../config/spec.js';
+import { InputRingReader } from '../../bus/input-ring.js';
 
 export type EventSink = (device: string, channel: string, payload: unknown) => void;
 
@@ -30,8 +31,22 @@ export class DeviceShell implements DeviceContext {
     private readonly tracer: Tracer,
     private readonly sink: EventSink,
     private readonly onCrash: OnCrash = 'halt',
+    inputRing?: SharedArrayBuffer,
   ) {
     this.core = module.create(this, options);
+    this.input = inputRing ? new InputRingReader(inputRing) : undefined;
+  }
+
+  private readonly input: InputRingReader | undefined;
+
+  /** Service: host input that arrived for this device takes effect now (or at its scripted time). */
+  private service(): void {
+    for (const e of this.input?.drain() ?? []) {
+      const at = e.at !== undefined ? Math.max(e.at, this.t) : this.t + (e.delay ?? 0);
+      if (this.core.input) this.core.input({ at, key: e.key, down: e.down });
+      else this.unimplemented('host input for a device that takes none', { key: e.key });
+    }
+    this.core.advance?.();
   }
 
   // ---- DeviceContext ---------------------------------------------------------------------------
@@ -90,7 +105,7 @@ export class DeviceShell implements DeviceContext {
         return core.acknowledge();
       case Op.Advance: core.advance?.(); return 0;
       case Op.Flush: core.flush?.(); return 0;
-      case Op.Service: core.advance?.(); return 0;
+      case Op.Service: this.service(); return 0;
       case Op.Reset: this.core = this.module.create(this, this.options); return 0;
       default: throw new Error(`unknown bus operation ${op}`);
     }

@@ -22,6 +22,8 @@ export interface DeviceTask extends ActorShared {
   readonly role: 'device';
   readonly device: DeviceSpec;
   readonly mailbox: SharedArrayBuffer;
+  /** Host input for this device (key events from the input adapters). */
+  readonly inputRing: SharedArrayBuffer;
 }
 
 export interface CpuTask extends ActorShared {
@@ -29,6 +31,8 @@ export interface CpuTask extends ActorShared {
   readonly spec: MachineSpec;
   /** Per device (spec order): its mailbox if it runs on a worker, null if inline. */
   readonly mailboxes: ReadonlyArray<SharedArrayBuffer | null>;
+  /** Per device (spec order): its host-input ring (used here for inline devices). */
+  readonly inputRings: readonly SharedArrayBuffer[];
   readonly claims: readonly PortClaim[];
   readonly claimEndpoint: readonly number[];
   readonly routes: ReadonlyArray<ReadonlyArray<readonly WireRoute[] | undefined>>;
@@ -63,6 +67,7 @@ export type ActorEvent =
   | { readonly type: 'device'; readonly device: string; readonly channel: string; readonly payload: unknown }
   | { readonly type: 'idle-forever'; readonly t: number; readonly why: 'idle' | 'deadlock'; readonly detail: string }
   | { readonly type: 'reset'; readonly t: number; readonly why: string; readonly count: number }
+  | { readonly type: 'ready'; readonly t: number }
   | { readonly type: 'synced'; readonly id: number };
 
 export type HostEvent = { readonly type: 'sync'; readonly id: number };

@@ -17,6 +17,10 @@ export interface RunArgs {
   readonly logFilter: TraceFilter;
   readonly pretty: boolean;
   readonly printConfig: boolean;
+  /** Text to type once the kernel is ready. */
+  readonly type?: string;
+  /** An input script (YAML/JSON timeline). */
+  readonly input?: string;
 }
 
 const OPTIONS = {
@@ -30,6 +34,8 @@ const OPTIONS = {
   'log-filter': { type: 'string', multiple: true },
   pretty: { type: 'boolean' },
   'print-config': { type: 'boolean' },
+  type: { type: 'string' },
+  input: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,5 +82,7 @@ export function parseCommandLine(argv: readonly string[]): RunArgs {
     logFilter: parseLogFilter(values['log-filter'] ?? []),
     pretty: values.pretty ?? false,
     printConfig: values['print-config'] ?? false,
+    type: values.type,
+    input: values.input,
   };
 }

@@ -10,7 +10,11 @@ import { openTraceLog, type TraceLog } from '../trace-log.js';
 import { TerminalUi } from '../ui/terminal-ui.js';
 import { statusLine } from '../ui/status.js';
 import type { RunArgs } from './args.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT } from './usage.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, UsageError } from './usage.js';
+import { loadInputScript } from '../input/script.js';
+import { terminalKeys } from '../input/terminal.js';
+import { typeText } from '../input/keymap.js';
+import { loadDeviceModule } from '../device-registry.js';
 
 export interface RunOutcome {
   readonly status: number;
@@ -45,7 +49,18 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     quitWhy ??= why;
     machine?.stop();
   };
-  if (!headless) ui = new TerminalUi({ onQuit: quit });
+  const modules = await Promise.all(spec.devices.map((d) => loadDeviceModule(d.module)));
+  const keyboard = spec.devices.find((_, i) => modules[i].input === 'keyboard');
+  if ((args.type !== undefined || args.input !== undefined) && !keyboard) {
+    throw new UsageError(`${args.type !== undefined ? '--type' : '--input'} needs a keyboard in the machine: ${spec.file} has no device that takes key input (add e.g. kbd: { impl: i8042 } and the wire kbd.irq1 -> pic1.ir1).`);
+  }
+  const script = args.input !== undefined ? loadInputScript(args.input) : undefined;
+  if (!headless) {
+    ui = new TerminalUi({
+      onQuit: quit,
+      onGuestKeys: keyboard?.adapter === 'terminal' ? (text) => machine?.input(keyboard.name, terminalKeys(text)) : undefined,
+    });
+  }
   let log: TraceLog | undefined;
   const frontEnds: FrontEnd[] = [];
   let statusTimer: NodeJS.Timeout | undefined;
@@ -54,8 +69,17 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   let deadlock: string | undefined;
   try {
     ui?.start();
-    machine = await Machine.start(spec, { stopAt, stopReason, trace: args.log !== undefined || args.pretty });
+    machine = await Machine.start(spec, { stopAt, stopReason, trace: args.log !== undefined || args.pretty, holdForInput: args.type !== undefined });
     const m = machine;
+    if (keyboard && script) m.input(keyboard.name, script);
+    if (keyboard && args.type !== undefined) {
+      const typed = typeText(args.type);
+      if (typed.unknown.length) throw new UsageError(`--type: a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}; use --input with key: steps for special keys.`);
+      m.ready$.subscribe(() => {
+        m.input(keyboard.name, typed.events);
+        m.releaseInput();
+      });
+    }
     if (args.log !== undefined || args.pretty) log = openTraceLog(m.trace$, { file: args.log, pretty: args.pretty, filter: args.logFilter });
     for (const d of spec.devices) {
       const fe = createFrontEnd(d, m.modules.get(d.name)!.kind, ui?.sink);

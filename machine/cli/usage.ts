@@ -26,6 +26,8 @@ run options:
   --log-filter SPEC   keep only matching records; repeatable, all must match:
                         kind=io.*,pic.eoi   actor=pic1,cpu   port=0x20-0x21,0x60   line=pic1.ir0
   --pretty            human-readable trace lines (pino-pretty) to the --log FILE, or stderr
+  --type TEXT         type TEXT on the keyboard once the kernel is ready (idles with interrupts on)
+  --input FILE        play a YAML/JSON script of typed text and key events at machine times
   --print-config      print the resolved machine and exit
 
 keys in the full-screen UI: Ctrl-A X quits (as in QEMU); Ctrl-C twice quits.`;

@@ -9,6 +9,8 @@ const CTRL_C = 0x03;
 
 export interface TerminalUiOptions {
   readonly onQuit: (why: string) => void;
+  /** Everything typed that is not a UI key goes to the guest's keyboard. */
+  readonly onGuestKeys?: (text: string) => void;
   readonly stdin?: NodeJS.ReadStream;
   readonly stdout?: NodeJS.WriteStream;
 }
@@ -48,11 +50,13 @@ export class TerminalUi {
   }
 
   private readonly onKeys = (data: Buffer) => {
+    let guest = '';
     for (const byte of data) {
       if (this.ctrlA) {
         this.ctrlA = false;
         if (byte === 0x78 || byte === 0x58) return this.options.onQuit('Ctrl-A X');
-        continue; // Ctrl-A followed by anything else: no other monitor keys yet
+        if (byte === 0x61 || byte === CTRL_A) guest += '\x01'; // Ctrl-A a (or Ctrl-A Ctrl-A): send Ctrl-A itself
+        continue;
       }
       if (byte === CTRL_A) { this.ctrlA = true; continue; }
       if (byte === CTRL_C) {
@@ -61,7 +65,9 @@ export class TerminalUi {
         this.lastCtrlC = now;
         this.setNotice('press Ctrl-C again to quit (or Ctrl-A X)');
       }
+      guest += String.fromCharCode(byte);
     }
+    if (guest && this.options.onGuestKeys) this.options.onGuestKeys(guest);
   };
 
   private write(s: string): void {

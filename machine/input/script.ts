@@ -1,0 +1,77 @@
+// The script input adapter: a YAML/JSON timeline of typed text and key events at machine times.
+//
+//   - at: 500ms            # machine time since power-on
+//     type: hello world    # text: press/release per character, Shift as needed
+//   - at: 2s
+//     key: ArrowUp         # press and release a named key (pc-keyboard KeyCode name)
+//   - at: 3s
+//     key: LShift
+//     action: down         # press | down | up
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { QueuedInput } from '../../bus/input-ring.js';
+import { parseDuration } from '../config/units.js';
+import { didYouMean } from '../config/suggest.js';
+import { UsageError } from '../cli/usage.js';
+import { KEY_NAMES, pressKey, typeText } from './keymap.js';
+
+const Step = z.strictObject({
+  at: z.union([z.string(), z.number()]),
+  type: z.string().optional(),
+  key: z.string().optional(),
+  action: z.enum(['press', 'down', 'up']).optional(),
+});
+
+/** Absolute-time key events for the script in `file`. Mistakes are UsageErrors naming file:line:column. */
+export function loadInputScript(file: string): QueuedInput[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--input ${file}: cannot read it (${(err as Error).message}). Give a YAML or JSON list of steps such as "- at: 1s\n  type: hello".`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const where = (node: unknown) => {
+    const range = (node as { range?: [number, number] } | undefined)?.range;
+    const pos = range ? lines.linePos(range[0]) : { line: 1, col: 1 };
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  if (doc.errors.length) throw new UsageError(`${file}: ${doc.errors[0].message.split('\n')[0]}. Fix the YAML syntax.`);
+  const steps = doc.toJS() as unknown;
+  if (!Array.isArray(steps)) throw new UsageError(`${where(doc.contents)}: an input script is a list of steps, e.g. "- at: 1s\n  type: hello".`);
+  const out: QueuedInput[] = [];
+  steps.forEach((raw, i) => {
+    const node = doc.getIn([i], true);
+    const parsed = Step.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const key = issue.path.join('.') || 'step';
+      const extra = issue.code === 'unrecognized_keys' ? ` ${didYouMean(issue.keys[0], ['at', 'type', 'key', 'action'])}` : '';
+      throw new UsageError(`${where(node)}: step ${i + 1}, ${key}: ${issue.message}.${extra} A step has at: (machine time) and type: TEXT or key: NAME [action: press|down|up].`);
+    }
+    const step = parsed.data;
+    let at: number;
+    try {
+      at = typeof step.at === 'number' ? step.at : parseDuration(step.at);
+    } catch (err) {
+      throw new UsageError(`${where(doc.getIn([i, 'at'], true))}: step ${i + 1}, at: ${(err as Error).message}. Write a machine time such as 1.5s or 200ms.`);
+    }
+    if ((step.type === undefined) === (step.key === undefined)) {
+      throw new UsageError(`${where(node)}: step ${i + 1} needs exactly one of type: TEXT or key: NAME.`);
+    }
+    if (step.type !== undefined) {
+      const typed = typeText(step.type, at);
+      if (typed.unknown.length) throw new UsageError(`${where(doc.getIn([i, 'type'], true))}: step ${i + 1}: a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}. Use key: steps for special keys.`);
+      for (const e of typed.events) out.push({ key: e.key, down: e.down, at: e.delay });
+    } else {
+      const key = step.key!;
+      if (!KEY_NAMES.includes(key)) throw new UsageError(`${where(doc.getIn([i, 'key'], true))}: step ${i + 1}: unknown key "${key}". ${didYouMean(key, KEY_NAMES)}Key names are pc-keyboard's: A, Key1, Spacebar, Return, LShift, ArrowUp, F1…`);
+      const action = step.action ?? 'press';
+      if (action === 'press') for (const e of pressKey(key, at)) out.push({ key: e.key, down: e.down, at: e.delay });
+      else out.push({ key, down: action === 'down', at });
+    }
+  });
+  return out;
+}
