@@ -1,6 +1,6 @@
 // POST: what SeaBIOS leaves behind for the kernel (device-models.md §2), done by real port I/O
 // and stores on the simulated machine.
-import { cli, fn, outb, store16 } from '../cpu/isa.js';
+import { cli, fn, inb, outb, store16 } from '../cpu/isa.js';
 import { FIRMWARE_TEXT } from '../cpu/text.js';
 
 const TEXT_BUFFER = 0xb8000;
@@ -38,10 +38,69 @@ export const picSetup = fn('bios::pic_setup', () => {
   outb(0xa1, 0xff);
 }, { region: FIRMWARE_TEXT });
 
+const KBD_DATA = 0x60;
+const KBD_STATUS = 0x64;
+const OBF = 0x01;
+const IBF = 0x02;
+/** Polls before a PS/2 step is given up (a missing controller reads 0xFF and never answers). */
+const PS2_POLLS = 1000;
+
+function waitInputEmpty(): boolean {
+  for (let i = 0; i < PS2_POLLS; i++) if ((inb(KBD_STATUS) & IBF) === 0) return true;
+  return false;
+}
+
+/** The next byte from the controller, or -1 when none comes. */
+function readData(): number {
+  for (let i = 0; i < PS2_POLLS; i++) if (inb(KBD_STATUS) & OBF) return inb(KBD_DATA);
+  return -1;
+}
+
+function controllerCommand(cmd: number, data?: number): void {
+  waitInputEmpty();
+  outb(KBD_STATUS, cmd);
+  if (data !== undefined) {
+    waitInputEmpty();
+    outb(KBD_DATA, data);
+  }
+}
+
+function keyboardCommand(cmd: number): number[] {
+  waitInputEmpty();
+  outb(KBD_DATA, cmd);
+  const reply: number[] = [];
+  for (let b = readData(); b >= 0; b = reply.length >= 3 ? -1 : readData()) {
+    reply.push(b);
+    if (cmd !== 0xff || reply.length === 2) break; // 0xFF answers FA AA; the others FA
+  }
+  return reply;
+}
+
+/**
+ * SeaBIOS ps2_keyboard_setup: controller self-test (0x55), keyboard reset (FA AA), scanning
+ * enabled (F4 → FA), command byte 0x61: translation to set 1, IRQ1 on, the aux port disabled.
+ * With no controller present (ports read 0xFF) the steps time out and the keyboard is skipped.
+ */
+export const ps2KeyboardSetup = fn('bios::ps2_keyboard_setup', (): boolean => {
+  controllerCommand(0xad); // disable the keyboard interface
+  controllerCommand(0xa7); // disable the aux interface
+  for (let i = 0; i < 16 && inb(KBD_STATUS) & OBF && inb(KBD_STATUS) !== 0xff; i++) inb(KBD_DATA); // flush
+  controllerCommand(0xaa);
+  if (readData() !== 0x55) return false;
+  controllerCommand(0x60, 0x30); // interrupts off while the keyboard is reset
+  controllerCommand(0xae);
+  const reset = keyboardCommand(0xff);
+  if (reset[0] !== 0xfa || reset[1] !== 0xaa) return false;
+  keyboardCommand(0xf5); // disable scanning while configuring
+  controllerCommand(0x60, 0x61); // XLATE | AUXDIS | KBDINT
+  return keyboardCommand(0xf4)[0] === 0xfa;
+}, { region: FIRMWARE_TEXT });
+
 /** Power-on self test: the state blog_os relies on. Interrupts are off when it is done. */
 export const post = fn('bios::post', () => {
   cli();
   setTextMode3();
   pitSetup();
   picSetup();
+  ps2KeyboardSetup();
 }, { region: FIRMWARE_TEXT });

@@ -1,14 +1,16 @@
 // interrupts: the IDT and its handlers, as the blog builds them post by post (05 breakpoint,
-// 06 double fault on IST1, 07 timer and keyboard through the chained PICs), with the blog's
-// mistakes available as scenarios.
+// 06 double fault on IST1, 07 timer and keyboard through the chained PICs; 12 moves keyboard
+// decoding out of the ISR into a task), with the blog's mistakes available as scenarios.
 import { fn, inb, interruptHandler } from '../cpu/isa.js';
 import { features, scenario } from './features.js';
 import { DOUBLE_FAULT_IST_INDEX } from './gdt.js';
 import { Lazy } from './lazy_static.js';
 import { panic } from './panic.js';
+import { decodedKeyText, HandleControl, Keyboard, ScancodeSet1, Us104Key } from './pc_keyboard/keyboard.js';
 import { ChainedPics } from './pic8259.js';
 import { staticAlloc } from './statics.js';
 import { Mutex } from './sync/spin.js';
+import { add_scancode } from './task/keyboard.js';
 import { print, println } from './vga_buffer.js';
 import { InterruptStackFrame } from './x86_64/frame.js';
 import { IDT_BYTES, InterruptDescriptorTable } from './x86_64/idt.js';
@@ -36,9 +38,28 @@ const timer_interrupt_handler = interruptHandler('blog_os::interrupts::timer_int
   if (!scenario('missing-eoi')) PICS.with((pics) => pics.notify_end_of_interrupt(InterruptIndex.Timer));
 });
 
-/** Post 07 before decoding: read the scancode (the controller waits for it), acknowledge. */
+/** `lazy_static! { static ref KEYBOARD: Mutex<Keyboard<layouts::Us104Key, ScancodeSet1>> }` (posts 07–11). */
+const KEYBOARD = new Lazy(() => new Mutex(new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.Ignore)));
+
+/**
+ * The keyboard handler. Posts 07–11 decode in the ISR: read the byte from port 0x60 (the
+ * controller raises no further IRQ1 until it is read), feed it to the decoder and print the key —
+ * a character, or a KeyCode's Debug name such as "LShift". From post 12 the ISR only queues the
+ * byte for the print_keypresses task (task::keyboard::add_scancode). Then EOI.
+ */
 const keyboard_interrupt_handler = interruptHandler('blog_os::interrupts::keyboard_interrupt_handler', () => {
-  inb(0x60);
+  if (features().post >= 12) {
+    add_scancode(inb(0x60));
+  } else {
+    KEYBOARD.get().with((keyboard) => {
+      const scancode = inb(0x60);
+      const event = keyboard.add_byte(scancode);
+      if (event.ok && event.value !== undefined) {
+        const key = keyboard.process_keyevent(event.value);
+        if (key !== undefined) print(decodedKeyText(key));
+      }
+    });
+  }
   PICS.with((pics) => pics.notify_end_of_interrupt(InterruptIndex.Keyboard));
 });
 

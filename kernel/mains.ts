@@ -7,6 +7,8 @@ export type KernelStart = GuestFn<[number], never>;
 export interface KernelEntry {
   /** One line for --print-config and docs. */
   readonly title: string;
+  /** What the entry does about the heap the blog sets up in this post, while that is still missing. */
+  readonly heap?: string;
   /** kernel.scenario values and what each shows. */
   readonly scenarios: Readonly<Record<string, string>>;
   /** Import the entry module; `entry(scenario)` gives `_start`, called by the bootloader. */
@@ -43,6 +45,12 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
     },
     load: () => import('./main/post-07.js'),
   },
+  'post-12': {
+    title: 'Async/Await: an executor of tasks woken by the keyboard ISR, idling in hlt',
+    heap: 'not yet (memory issue)',
+    scenarios: {},
+    load: () => import('./main/post-12.js'),
+  },
   'bench-irq': {
     title: 'not a post: reprograms the PIT to ≈99.4 kHz and acknowledges every tick (npm run bench)',
     scenarios: {},
@@ -51,4 +59,4 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
 };
 
 /** The newest post: what config/default.yaml runs. */
-export const NEWEST_KERNEL = 'post-07';
+export const NEWEST_KERNEL = 'post-12';

@@ -10,6 +10,7 @@ export const BUILTIN_DEVICES: Readonly<Record<string, Loader>> = {
   vga: async () => (await import('../devices/vga/module.js')).vga,
   i8259: async () => (await import('../devices/i8259/module.js')).i8259,
   i8254: async () => (await import('../devices/i8254/module.js')).i8254,
+  i8042: async () => (await import('../devices/i8042/module.js')).i8042,
 };
 
 export function isBuiltin(impl: string): boolean {

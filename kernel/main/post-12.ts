@@ -1,0 +1,37 @@
+// The kernel after post 12 (Async/Await): "Hello World!", init(), then an Executor running two
+// tasks — example_task prints "async number: 42" and finishes; print_keypresses decodes the
+// scancodes the keyboard ISR queues — with the CPU asleep in `hlt` whenever no task is ready.
+import { fn } from '../../cpu/isa.js';
+import { setFeatures } from '../features.js';
+import { hlt_loop, init } from '../lib.js';
+import type { KernelStart } from '../mains.js';
+import { setPanicHandler } from '../panic.js';
+import { example_task } from '../task/example.js';
+import { Executor } from '../task/executor.js';
+import { print_keypresses } from '../task/keyboard.js';
+import { Task } from '../task/mod.js';
+import { println } from '../vga_buffer.js';
+
+const kernel_main = fn('blog_os::kernel_main', (_bootInfo: number): never => {
+  setPanicHandler((info) => {
+    println(info);
+    return hlt_loop();
+  });
+  println('Hello World!');
+  init();
+
+  // The blog maps the heap here (memory::init, BootInfoFrameAllocator, allocator::init_heap):
+  // it arrives with the memory issue. Until then no heap is initialised and nothing about it is
+  // printed — the blog prints nothing for it either. The executor's task queue and the scancode
+  // queue, which the blog allocates on that heap, live in the kernel's static data meanwhile.
+
+  const executor = Executor.new();
+  executor.spawn(Task.new(example_task()));
+  executor.spawn(Task.new(print_keypresses()));
+  return executor.run();
+});
+
+export function entry(): KernelStart {
+  setFeatures({ post: 12 });
+  return kernel_main;
+}

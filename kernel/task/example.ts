@@ -1,0 +1,15 @@
+// The blog's first async code (post 12): `async fn async_number() -> u32 { 42 }` and a task that
+// awaits it and prints the result.
+import { println } from '../vga_buffer.js';
+import type { Future } from './mod.js';
+
+/** `async fn async_number() -> u32 { 42 }`: ready on its first poll. */
+export function* async_number(): Future<number> {
+  return 42;
+}
+
+/** `async fn example_task() { let number = async_number().await; println!(..) }` */
+export function* example_task(): Future<void> {
+  const number = yield* async_number();
+  println(`async number: ${number}`);
+}
