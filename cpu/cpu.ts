@@ -18,8 +18,9 @@ export { RFLAGS_IF };
 export const RFLAGS_RESERVED1 = 1 << 1;
 /** `pause` instructions in a row, with IF=0, after which the CPU reports a deadlock. */
 export const DEADLOCK_SPINS = 1 << 22;
-/** A halted CPU (realtime) wakes this long before a deadline and polls the clock for the rest. */
-const WAKE_EARLY_NS = 250_000;
+/** A halted CPU (realtime) wakes early by 1.5× the lateness it has seen (within these bounds) and polls the clock for the rest. */
+const WAKE_EARLY_MIN_NS = 100_000;
+const WAKE_EARLY_MAX_NS = 2_000_000;
 
 export interface CpuOptions {
   /** Machine time at which to stop (--for / --timeout), and why. */
@@ -63,6 +64,8 @@ export class Cpu {
   private readonly stopAt: number;
   private readonly stopReason: StopReason;
   private lastPublish = 0;
+  /** How late a timed Atomics.wait has been waking (ns, decaying maximum). */
+  private sleepLateness = 150_000;
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -398,10 +401,13 @@ export class Cpu {
     this.control.cpuState = CpuState.Halted;
     this.publish(now);
     const seen = Atomics.load(this.control.i32, C_CPU_WAKE);
-    if (next - now > WAKE_EARLY_NS) {
-      // Atomics.wait's timeout fires 70–170 µs late here: sleep until just before the deadline…
-      const waitMs = next === Infinity ? 1000 : (next - now - WAKE_EARLY_NS) / 1e6;
-      Atomics.wait(this.control.i32, C_CPU_WAKE, seen, waitMs);
+    const early = Math.min(WAKE_EARLY_MAX_NS, this.sleepLateness * 1.5 + WAKE_EARLY_MIN_NS);
+    if (next - now > early) {
+      // Atomics.wait's timeout fires late (70 µs to several hundred here, more for longer sleeps):
+      // sleep until `early` before the deadline, learning how late wake-ups run…
+      const target = next === Infinity ? now + 1e9 : next - early;
+      const r = Atomics.wait(this.control.i32, C_CPU_WAKE, seen, (target - now) / 1e6);
+      if (r === 'timed-out') this.sleepLateness = Math.max(this.sleepLateness * 0.9, this.clock.now() - target);
     } else {
       // …then poll the clock (and the wake word) for the last stretch, so the deadline is on time.
       while (this.clock.now() < next && Atomics.load(this.control.i32, C_CPU_WAKE) === seen);

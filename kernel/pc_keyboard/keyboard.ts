@@ -2,7 +2,7 @@
 // DecodedKey through the modifier state and the layout. In 0.7.0 every modifier *press* also comes
 // back as RawKey(that key) — which is why blog_os prints "LShift" each time Shift goes down — and
 // its release gives None. The state is an ordinary struct, as in the crate (no hardware access).
-import { Err, keyEvent, type DecodedKey, DecodedKey as Key, type HandleControl, type KeyCode, type KeyEvent, type KeyboardError, type KeyboardLayout, Modifiers, type Result, type ScancodeSet } from './keycode.js';
+import { DecodedKey, Err, keyEvent, type HandleControl, type KeyCode, type KeyEvent, type KeyboardError, type KeyboardLayout, Modifiers, type Result, type ScancodeSet } from './keycode.js';
 
 export { DecodedKey, HandleControl, KEY_CODES, keyEvent, Modifiers } from './keycode.js';
 export type { KeyCode, KeyEvent, KeyState, KeyboardError, KeyboardLayout, Result, ScancodeSet } from './keycode.js';
@@ -50,7 +50,7 @@ export class Keyboard<L extends KeyboardLayout = KeyboardLayout, S extends Scanc
     if (held) {
       if (ev.state === 'Down') {
         m[held] = true;
-        return Key.RawKey(ev.code);
+        return DecodedKey.RawKey(ev.code);
       }
       if (ev.state === 'Up') m[held] = false;
       return undefined;
@@ -58,13 +58,13 @@ export class Keyboard<L extends KeyboardLayout = KeyboardLayout, S extends Scanc
     if (ev.state !== 'Down') return undefined;
     if (ev.code === 'CapsLock') {
       m.capslock = !m.capslock;
-      return Key.RawKey('CapsLock');
+      return DecodedKey.RawKey('CapsLock');
     }
     if (ev.code === 'NumpadLock') {
       // After the hidden RControl2 (E1 1D) it is the Pause key, and Num Lock stays as it was.
-      if (m.rctrl2) return Key.RawKey('PauseBreak');
+      if (m.rctrl2) return DecodedKey.RawKey('PauseBreak');
       m.numlock = !m.numlock;
-      return Key.RawKey('NumpadLock');
+      return DecodedKey.RawKey('NumpadLock');
     }
     return this.layout.map_keycode(ev.code, m, this.handle_ctrl);
   }

@@ -48,8 +48,8 @@ export class Executor {
     const id = task.id;
     const existed = this.tasks.has(id.value);
     this.tasks.set(id.value, task);
-    if (existed) panic('task with same ID already in tasks', 'src/task/executor.rs:50:13');
-    if (!this.task_queue.push(id)) panic(`queue full: ${id.toString()}`, 'src/task/executor.rs:52:34');
+    if (existed) panic('task with same ID already in tasks', 'src/task/executor.rs:51:18');
+    if (!this.task_queue.push(id)) panic(`queue full: ${id.toString()}`, 'src/task/executor.rs:52:36');
   }
 
   /** Never returns: poll whatever is ready, then sleep until an interrupt makes something ready. */

@@ -51,14 +51,14 @@ export class ScancodeStream implements Stream<number> {
     const init = SCANCODE_QUEUE.try_init_once((at) => {
       ArrayQueue.new(at, SCANCODE_QUEUE_CAPACITY, U8);
     });
-    if (!init.ok) panic(`ScancodeStream::new should only be called once: ${init.error}`, 'src/task/keyboard.rs:56:14');
+    if (!init.ok) panic(`ScancodeStream::new should only be called once: ${init.error}`, 'src/task/keyboard.rs:54:19');
     return new ScancodeStream();
   }
 
   /** Never Ready(None): the stream has no end. */
   poll_next(cx: Context): Poll<number | undefined> {
     const got = SCANCODE_QUEUE.try_get();
-    if (!got.ok) return panic(`scancode queue not initialized: ${got.error}`, 'src/task/keyboard.rs:68:14');
+    if (!got.ok) return panic(`scancode queue not initialized: ${got.error}`, 'src/task/keyboard.rs:61:25');
     const queue = got.value;
     // fast path: no waker registration when a byte is already there
     const ready = queue.pop();

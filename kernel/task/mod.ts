@@ -139,7 +139,7 @@ export class Task {
   }
 
   poll(cx: Context): Poll<void> {
-    if (this.finished) panic('`async fn` resumed after completion', 'src/task/mod.rs:131:9');
+    if (this.finished) panic('`async fn` resumed after completion', 'src/task/mod.rs:142:24');
     const p = poll(this.future, cx);
     if (p !== PENDING) this.finished = true;
     return p;

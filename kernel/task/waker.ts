@@ -74,7 +74,7 @@ export class TaskWaker implements Wake {
 
   private wake_task(): void {
     if (!this.task_queue.push(this.task_id)) {
-      panic(`task_queue full: ${this.task_id.toString()}`, 'src/task/executor.rs:81:14');
+      panic(`task_queue full: ${this.task_id.toString()}`, 'src/task/executor.rs:77:7');
     }
   }
 
