@@ -13,6 +13,7 @@ import type { DeviceEndpoint } from '../bus/endpoint.js';
 import { DeviceShell, InlineEndpoint } from '../machine/actors/device-shell.js';
 import { echo } from './echo-device.js';
 import { irqBench } from './irq.js';
+import { keyboardBench } from './keyboard.js';
 import { printTable, summarize, writeResults, type BenchRow } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
     baseline: { name: 'node -e 0 (process start+exit)', median: n.median }, target: '≤ 1000 ms', met: b.median <= 1000,
   });
   rows.push(...(await irqBench()));
+  rows.push(...(await keyboardBench()));
   printTable(rows);
   console.log(`\nresults: ${writeResults('bench', rows)}`);
 }

@@ -389,6 +389,9 @@ export class Cpu {
    * resume the guest: the CPU idles for good.
    */
   idle(): void {
+    // Read the wake word before looking for work: a wake-up that lands after the look changes
+    // it, so the wait below returns at once instead of sleeping through it.
+    const seen = Atomics.load(this.control.i32, C_CPU_WAKE);
     const now = this.clock.now();
     this.checkEvents(now);
     if (!this.interruptsEnabled) this.idleForever('idle', 'hlt or a spin with interrupts off');
@@ -400,7 +403,6 @@ export class Cpu {
     }
     this.control.cpuState = CpuState.Halted;
     this.publish(now);
-    const seen = Atomics.load(this.control.i32, C_CPU_WAKE);
     const early = Math.min(WAKE_EARLY_MAX_NS, this.sleepLateness * 1.5 + WAKE_EARLY_MIN_NS);
     if (next - now > early) {
       // Atomics.wait's timeout fires late (70 µs to several hundred here, more for longer sleeps):

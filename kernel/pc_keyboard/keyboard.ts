@@ -2,7 +2,10 @@
 // DecodedKey through the modifier state and the layout. In 0.7.0 every modifier *press* also comes
 // back as RawKey(that key) — which is why blog_os prints "LShift" each time Shift goes down — and
 // its release gives None. The state is an ordinary struct, as in the crate (no hardware access).
-import { DecodedKey, Err, keyEvent, type HandleControl, type KeyCode, type KeyEvent, type KeyboardError, type KeyboardLayout, Modifiers, type Result, type ScancodeSet } from './keycode.js';
+import {
+  DecodedKey, Err, keyEvent, Modifiers,
+  type HandleControl, type KeyCode, type KeyEvent, type KeyboardError, type KeyboardLayout, type Result, type ScancodeSet,
+} from './keycode.js';
 
 export { DecodedKey, HandleControl, KEY_CODES, keyEvent, Modifiers } from './keycode.js';
 export type { KeyCode, KeyEvent, KeyState, KeyboardError, KeyboardLayout, Result, ScancodeSet } from './keycode.js';

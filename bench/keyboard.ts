@@ -1,0 +1,53 @@
+// Keystroke-to-glyph latency: from the input adapter queuing a key (main thread) to its character
+// appearing in VGA memory, on the real machine in realtime mode.
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { loadMachine } from '../machine/config/load.js';
+import { Machine } from '../machine/machine.js';
+import { typeText } from '../machine/input/keymap.js';
+import { summarize, type BenchRow } from './stats.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const KEYS = 60;
+const BOTTOM_ROW = 0xb8000 + 2 * 80 * 24;
+
+export async function keyboardBench(file = 'config/default.yaml'): Promise<BenchRow[]> {
+  let spec = await loadMachine(join(ROOT, file));
+  spec = { ...spec, time: { ...spec.time, mode: 'realtime' }, devices: spec.devices.map((d) => ({ ...d, adapter: d.adapter === 'terminal' ? (d.module === 'vga' ? 'headless' : 'none') : d.adapter })) };
+  const m = await Machine.start(spec, {});
+  const mem = new Uint8Array(m.memory);
+  const kbd = spec.devices.find((d) => d.module === 'i8042');
+  if (!kbd) throw new Error(`${file} has no keyboard`);
+  // Let the kernel boot and start idling.
+  await new Promise((r) => setTimeout(r, 1500));
+  const latencies: number[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const ch = String.fromCharCode(97 + (i % 26));
+    const before = bottomRowCount(mem, ch.charCodeAt(0));
+    const t0 = performance.now();
+    m.input(kbd.name, typeText(ch, 0, 1_000_000).events);
+    let t1 = 0;
+    while (performance.now() - t0 < 200) {
+      if (bottomRowCount(mem, ch.charCodeAt(0)) > before) {
+        t1 = performance.now();
+        break;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    if (t1) latencies.push((t1 - t0) * 1e6);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  m.stop();
+  await m.result;
+  const s = summarize(latencies);
+  return [{
+    name: `keystroke → glyph in VGA memory, realtime (${latencies.length}/${KEYS} keys seen)`, unit: 'ns', median: s.median, p99: s.p99,
+    target: '≤ 1 ms median', met: s.median <= 1e6 && latencies.length === KEYS,
+  }];
+}
+
+function bottomRowCount(mem: Uint8Array, code: number): number {
+  let n = 0;
+  for (let r = 0; r < 25; r++) for (let c = 0; c < 80; c++) if (mem[0xb8000 + 2 * (r * 80 + c)] === code) n++;
+  return n + (mem[BOTTOM_ROW] === 0xfe ? 0 : 0);
+}
