@@ -12,18 +12,23 @@ export interface QueuedInput {
   readonly delay?: number;
 }
 
+/** Room for about 25 000 queued key events (all of a script is queued at start). */
 export function allocateInputRing(): SharedArrayBuffer {
-  return allocateRing(1 << 14);
+  return allocateRing(1 << 20);
 }
+
+export class InputOverflowError extends Error {}
 
 export class InputRingWriter {
   private readonly ring: TraceRingWriter;
   private seq = 0;
   constructor(sab: SharedArrayBuffer) {
     this.ring = new TraceRingWriter(sab);
+    this.ring.blockLimitMs = 0; // the main thread never blocks on input: a full ring is an error
   }
   push(e: QueuedInput): void {
     this.ring.write(this.seq++, 0, 'key', 'host', { key: e.key, down: e.down, at: e.at, delay: e.delay });
+    if (this.ring.dropped) throw new InputOverflowError('more key events than the input ring holds at once (about 25 000): split the input script');
   }
 }
 

@@ -46,8 +46,8 @@ export interface TimedKey {
   readonly down: boolean;
 }
 
-/** Machine time between the events of typed text (a fast typist: 100 keystrokes a second). */
-export const KEY_GAP_NS = 5_000_000;
+/** Machine time between the events of typed text: about what a PS/2 keyboard needs to send a byte. */
+export const KEY_GAP_NS = 1_000_000;
 
 /** Press and release for each character of `text`, with Shift around the ones that need it. */
 export function typeText(text: string, start = 0, gap = KEY_GAP_NS): { events: TimedKey[]; unknown: string[] } {

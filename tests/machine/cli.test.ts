@@ -88,7 +88,7 @@ describe('actorpc run (end to end, real workers)', () => {
     const r = actorpc(['run', 'config/default.yaml', '--print-config', '--headless']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('memoryBytes: 134217728');
-    expect(r.stdout).toContain('main: post-07');
+    expect(r.stdout).toContain('main: post-12');
   });
 });
 

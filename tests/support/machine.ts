@@ -7,6 +7,7 @@ import { Machine, type MachineResult, type StartOptions } from '../../machine/ma
 import type { TraceRecord } from '../../bus/trace.js';
 import { ScreenModel } from '../../devices/vga/screen.js';
 import type { Frame } from '../../devices/vga/frame.js';
+import type { QueuedInput } from '../../bus/input-ring.js';
 
 export const configPath = (rel: string) => fileURLToPath(new URL(`../../config/${rel}`, import.meta.url));
 
@@ -18,12 +19,25 @@ export interface MachineRun {
 
 export async function runMachine(
   file: string,
-  opts: StartOptions & { device?: (d: DeviceSpec) => DeviceSpec; spec?: (s: MachineSpec) => MachineSpec } = {},
+  opts: StartOptions & {
+    device?: (d: DeviceSpec) => DeviceSpec;
+    spec?: (s: MachineSpec) => MachineSpec;
+    /** Key events to queue on the keyboard once the kernel is ready (the --type handshake). */
+    keys?: readonly QueuedInput[];
+  } = {},
 ): Promise<MachineRun> {
   let spec = await loadMachine(file);
   spec = { ...spec, devices: spec.devices.map((d) => ({ ...(opts.device?.(d) ?? d), adapter: d.adapter ? 'headless' : undefined })) };
   if (opts.spec) spec = opts.spec(spec);
-  const m = await Machine.start(spec, opts);
+  const m = await Machine.start(spec, { ...opts, holdForInput: opts.keys !== undefined });
+  if (opts.keys) {
+    const kbd = spec.devices.find((d) => d.module === 'i8042');
+    if (!kbd) throw new Error('runMachine: keys given but the machine has no i8042');
+    m.ready$.subscribe(() => {
+      m.input(kbd.name, opts.keys!);
+      m.releaseInput();
+    });
+  }
   const screen = new ScreenModel();
   const traces: TraceRecord[] = [];
   m.trace$.subscribe((r) => traces.push(r));
