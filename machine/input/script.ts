@@ -47,9 +47,11 @@ export function loadInputScript(file: string): QueuedInput[] {
     const parsed = Step.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const key = issue.path.join('.') || 'step';
-      const extra = issue.code === 'unrecognized_keys' ? ` ${didYouMean(issue.keys[0], ['at', 'type', 'key', 'action'])}` : '';
-      throw new UsageError(`${where(node)}: step ${i + 1}, ${key}: ${issue.message}.${extra} A step has at: (machine time) and type: TEXT or key: NAME [action: press|down|up].`);
+      const what =
+        issue.code === 'unrecognized_keys'
+          ? `unknown key "${issue.keys[0]}". ${didYouMean(issue.keys[0], ['at', 'type', 'key', 'action'])}`
+          : `${issue.path.join('.') || 'step'}: ${issue.message}. `;
+      throw new UsageError(`${where(node)}: step ${i + 1}: ${what}A step has at: (machine time) and type: TEXT or key: NAME [action: press|down|up].`);
     }
     const step = parsed.data;
     let at: number;
