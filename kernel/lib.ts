@@ -3,6 +3,7 @@ import { fn, hlt, jmpSelf, sti } from '../cpu/isa.js';
 import { features } from './features.js';
 import * as gdt from './gdt.js';
 import { init_idt, PICS } from './interrupts.js';
+import { println } from './vga_buffer.js';
 
 export const init = fn('blog_os::init', () => {
   const { post } = features();
@@ -17,6 +18,14 @@ export const init = fn('blog_os::init', () => {
 /** `loop { hlt() }`: sleep until the next interrupt, forever. */
 export function hlt_loop(): never {
   for (;;) hlt();
+}
+
+/** The bin's panic handler: `println!("{}", info)`, then idle forever (`loop {}` or hlt_loop). */
+export function vgaPanicHandler(idle: () => never): (info: string) => never {
+  return (info) => {
+    println(info);
+    return idle();
+  };
 }
 
 /** Before post 07 the kernel idles in `loop {}`. */

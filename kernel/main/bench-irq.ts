@@ -4,7 +4,7 @@
 import { fn, interruptHandler, outb } from '../../cpu/isa.js';
 import { setFeatures } from '../features.js';
 import * as gdt from '../gdt.js';
-import { hlt_loop } from '../lib.js';
+import { hlt_loop, vgaPanicHandler } from '../lib.js';
 import type { KernelStart } from '../mains.js';
 import { setPanicHandler } from '../panic.js';
 import { staticAlloc } from '../statics.js';
@@ -22,10 +22,7 @@ const tick = interruptHandler('bench::timer_tick', () => {
 });
 
 const _start = fn('_start', (_bootInfo: number): never => {
-  setPanicHandler((info) => {
-    println(info);
-    return hlt_loop();
-  });
+  setPanicHandler(vgaPanicHandler(hlt_loop));
   gdt.init();
   const idt = new InterruptDescriptorTable(IDT_AT).reset();
   idt.set_handler_fn(32, tick);

@@ -2,16 +2,13 @@
 // and execution continues.
 import { fn, int3 } from '../../cpu/isa.js';
 import { setFeatures } from '../features.js';
-import { init, spin_forever } from '../lib.js';
+import { init, spin_forever, vgaPanicHandler } from '../lib.js';
 import type { KernelStart } from '../mains.js';
 import { setPanicHandler } from '../panic.js';
 import { println } from '../vga_buffer.js';
 
 const _start = fn('_start', (_bootInfo: number): never => {
-  setPanicHandler((info) => {
-    println(info);
-    return spin_forever();
-  });
+  setPanicHandler(vgaPanicHandler(spin_forever));
   println('Hello World!');
   init();
   int3(); // x86_64::instructions::interrupts::int3()

@@ -3,7 +3,7 @@
 // without the protections the post adds.
 import { fn, load8, store8 } from '../../cpu/isa.js';
 import { scenario, setFeatures } from '../features.js';
-import { init, spin_forever } from '../lib.js';
+import { init, spin_forever, vgaPanicHandler } from '../lib.js';
 import type { KernelStart } from '../mains.js';
 import { setPanicHandler } from '../panic.js';
 import { println } from '../vga_buffer.js';
@@ -19,10 +19,7 @@ const stack_overflow: () => void = fn(
 );
 
 const _start = fn('_start', (_bootInfo: number): never => {
-  setPanicHandler((info) => {
-    println(info);
-    return spin_forever();
-  });
+  setPanicHandler(vgaPanicHandler(spin_forever));
   println('Hello World!');
   init();
   if (scenario('page-fault') || scenario('no-double-fault-handler')) store8(0xdeadbeef, 42);

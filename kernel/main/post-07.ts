@@ -2,16 +2,13 @@
 // dots, a keyboard handler that reads port 0x60, and hlt_loop.
 import { fn } from '../../cpu/isa.js';
 import { scenario, setFeatures } from '../features.js';
-import { hlt_loop, init } from '../lib.js';
+import { hlt_loop, init, vgaPanicHandler } from '../lib.js';
 import type { KernelStart } from '../mains.js';
 import { setPanicHandler } from '../panic.js';
 import { print, println } from '../vga_buffer.js';
 
 const _start = fn('_start', (_bootInfo: number): never => {
-  setPanicHandler((info) => {
-    println(info);
-    return hlt_loop();
-  });
+  setPanicHandler(vgaPanicHandler(hlt_loop));
   println('Hello World!');
   init();
   println('It did not crash!');

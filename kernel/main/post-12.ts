@@ -3,7 +3,7 @@
 // scancodes the keyboard ISR queues — with the CPU asleep in `hlt` whenever no task is ready.
 import { fn } from '../../cpu/isa.js';
 import { setFeatures } from '../features.js';
-import { hlt_loop, init } from '../lib.js';
+import { hlt_loop, init, vgaPanicHandler } from '../lib.js';
 import type { KernelStart } from '../mains.js';
 import { setPanicHandler } from '../panic.js';
 import { example_task } from '../task/example.js';
@@ -13,10 +13,7 @@ import { Task } from '../task/mod.js';
 import { println } from '../vga_buffer.js';
 
 const kernel_main = fn('blog_os::kernel_main', (_bootInfo: number): never => {
-  setPanicHandler((info) => {
-    println(info);
-    return hlt_loop();
-  });
+  setPanicHandler(vgaPanicHandler(hlt_loop));
   println('Hello World!');
   init();
 
