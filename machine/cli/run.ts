@@ -15,6 +15,7 @@ import { loadInputScript } from '../input/script.js';
 import { terminalKeys } from '../input/terminal.js';
 import { typeText } from '../input/keymap.js';
 import { loadDeviceModule } from '../device-registry.js';
+import { KERNEL_MAINS } from '../../kernel/mains.js';
 
 export interface RunOutcome {
   readonly status: number;
@@ -34,7 +35,8 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   const headless = args.headless || !process.stdout.isTTY || !process.stdin.isTTY;
   const spec = withOverrides(await loadMachine(args.file!), args, headless);
   if (args.printConfig) {
-    process.stdout.write(stringify(spec));
+    const kernel = KERNEL_MAINS[spec.kernel.main];
+    process.stdout.write(`# kernel ${spec.kernel.main}: ${kernel?.title ?? '?'}\n${stringify(spec)}`);
     return { status: EXIT_OK };
   }
   const [stopAt, stopReason] =

@@ -89,6 +89,8 @@ describe('actorpc run (end to end, real workers)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('memoryBytes: 134217728');
     expect(r.stdout).toContain('main: post-12');
+    expect(r.stdout).toContain('# kernel post-12: Async/Await');
+    expect(r.stdout).toContain('no heap yet');
   });
 });
 
