@@ -26,6 +26,8 @@ export interface CpuOptions {
   /** Machine time at which to stop (--for / --timeout), and why. */
   stopAt?: number;
   stopReason?: StopReason;
+  /** Realtime halt: sleep in Atomics.wait (default) or poll the wake word (halt polling). */
+  idle?: 'sleep' | 'poll';
   /** Triple fault exits (status 0) instead of resetting: QEMU's -no-reboot. */
   noReboot?: boolean;
   /** Called when the CPU is held at the input gate: the kernel is ready for typed input. */
@@ -404,7 +406,11 @@ export class Cpu {
     this.control.cpuState = CpuState.Halted;
     this.publish(now);
     const early = Math.min(WAKE_EARLY_MAX_NS, this.sleepLateness * 1.5 + WAKE_EARLY_MIN_NS);
-    if (next - now > early) {
+    if (this.options.idle === 'poll') {
+      // Halt polling: spin on the wake word (≤ 1 ms a round, then look for work again).
+      const until = Math.min(next, now + 1_000_000);
+      while (this.clock.now() < until && Atomics.load(this.control.i32, C_CPU_WAKE) === seen);
+    } else if (next - now > early) {
       // Atomics.wait's timeout fires late (70 µs to several hundred here, more for longer sleeps):
       // sleep until `early` before the deadline, learning how late wake-ups run…
       const target = next === Infinity ? now + 1e9 : next - early;

@@ -62,6 +62,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
     stopAt: task.stopAt,
     stopReason: task.stopReason,
     noReboot: spec.noReboot,
+    idle: spec.time.idle,
     onIdleForever: (why, detail) => eventsPort.postMessage({ type: 'idle-forever', t: clock.now(), why, detail }),
     onReady: () => eventsPort.postMessage({ type: 'ready', t: clock.now() }),
   });

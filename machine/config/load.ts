@@ -90,7 +90,7 @@ async function finish(abs: string, m: Merged, ctx: LoadContext, kernelMains: rea
     file: abs,
     name: m.name?.value ?? basename(abs, ext === '.yaml' || ext === '.yml' ? ext : ''),
     memoryBytes: parseSize(m.memory.value),
-    time: { mode: m.mode?.value ?? 'realtime', nsPerInstruction: m.nsPerInstruction?.value ?? 1 },
+    time: { mode: m.mode?.value ?? 'realtime', nsPerInstruction: m.nsPerInstruction?.value ?? 1, idle: m.idle?.value ?? 'sleep' },
     noReboot: m.noReboot?.value ?? false,
     kernel: { main: m.main.value, ...(m.scenario ? { scenario: m.scenario.value } : {}) },
     devices: [...devices.values()].map((d) => d.spec),

@@ -7,7 +7,7 @@ import { displayPos } from './errors.js';
 import { type Issue, describeValue, issuesToErrors, zodParseParams } from './issues.js';
 import { type MachineFileSchema, objectKeysAt } from './schema.js';
 import { type At, type Source, errorAt, readSource } from './source.js';
-import type { OnCrash, Placement, TimeMode } from './spec.js';
+import type { IdleMode, OnCrash, Placement, TimeMode } from './spec.js';
 import { closest, didYouMean } from './suggest.js';
 
 /** A value and where it was written. */
@@ -39,6 +39,7 @@ export interface Merged {
   memory?: Val<number | string>;
   mode?: Val<TimeMode>;
   nsPerInstruction?: Val<number>;
+  idle?: Val<IdleMode>;
   noReboot?: Val<boolean>;
   main?: Val<string>;
   scenario?: Val<string>;
@@ -178,6 +179,8 @@ export function applyLayer(
     if (mode !== null) m.mode = mode;
     const nspi = take<number>('ns_per_instruction', ['time', 'ns_per_instruction'], time);
     if (nspi !== null) m.nsPerInstruction = nspi;
+    const idle = take<IdleMode>('idle', ['time', 'idle'], time);
+    if (idle !== null) m.idle = idle;
   }
   const kernel = v.kernel as Record<string, unknown> | undefined;
   if ('kernel' in v && !ok(['kernel'])) m.rejected.add('kernel.main');

@@ -21,6 +21,7 @@ export const RESERVED_NAMES: readonly string[] = ['cpu'];
 export const PLACEMENTS = ['worker', 'inline'] as const;
 export const ON_CRASH = ['halt', 'restart'] as const;
 export const TIME_MODES = ['realtime', 'virtual'] as const;
+export const IDLE_MODES = ['sleep', 'poll'] as const;
 
 const PORT_NUMBER = '(0[xX][0-9a-fA-F]{1,4}|[0-9]{1,5})';
 export const PORT_PATTERN = `^\\s*${PORT_NUMBER}(\\s*-\\s*${PORT_NUMBER})?\\s*$`;
@@ -93,6 +94,7 @@ export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS)
         .strictObject({
           mode: z.enum(TIME_MODES).meta({ description: 'realtime: machine time follows the host clock; virtual: it advances per instruction.', default: 'realtime' }),
           ns_per_instruction: z.number().positive().meta({ description: 'Virtual mode: machine nanoseconds charged per instruction.', default: 1 }),
+          idle: z.enum(IDLE_MODES).meta({ description: 'Realtime: how a halted CPU waits. sleep: Atomics.wait (cheap; wake-ups can take ms after long idles); poll: spin on the wake word (halt polling: µs wake-ups, costs a host core).', default: 'sleep' }),
         })
         .partial(),
       no_reboot: z.boolean().meta({ description: 'On a triple fault, exit with status 0 instead of resetting (QEMU -no-reboot).', default: false }),

@@ -2,6 +2,8 @@
 // actors, CLI) reads this, never the YAML.
 
 export type TimeMode = 'realtime' | 'virtual';
+/** How a halted CPU waits in realtime: sleep in Atomics.wait, or poll its wake word (halt polling). */
+export type IdleMode = 'sleep' | 'poll';
 export type Placement = 'worker' | 'inline';
 export type OnCrash = 'halt' | 'restart';
 
@@ -52,7 +54,7 @@ export interface MachineSpec {
   readonly file: string;
   readonly name: string;
   readonly memoryBytes: number;
-  readonly time: { readonly mode: TimeMode; readonly nsPerInstruction: number };
+  readonly time: { readonly mode: TimeMode; readonly nsPerInstruction: number; readonly idle: IdleMode };
   /** On triple fault: exit with status 0 (QEMU -no-reboot) instead of resetting. */
   readonly noReboot: boolean;
   readonly kernel: { readonly main: string; readonly scenario?: string };

@@ -31,7 +31,7 @@ describe('loadMachine: a valid file', () => {
       file: pc,
       name: 'pc',
       memoryBytes: 32 * 1024 * 1024,
-      time: { mode: 'virtual', nsPerInstruction: 2 },
+      time: { mode: 'virtual', nsPerInstruction: 2, idle: 'sleep' },
       noReboot: false,
       kernel: { main: 'post-07', scenario: 'missing-eoi' },
       devices: [
@@ -78,7 +78,7 @@ describe('loadMachine: a valid file', () => {
     expect(vga.module).toBe('vga');
     expect(vga.adapter).toBe('terminal');
     expect(vga.ports.find((p) => p.region === 'crtc')).toMatchObject({ base: 0x3d4, size: 2 });
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 1 });
+    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 1, idle: 'sleep' });
   });
 });
 
@@ -87,7 +87,7 @@ describe('loadMachine: extends', () => {
     const spec = await loadMachine(child);
     expect(spec.name).toBe('child'); // the name is per file
     expect(spec.memoryBytes).toBe(64 * 1024 * 1024);
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2 });
+    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'sleep' });
     expect(spec.noReboot).toBe(true);
     expect(spec.kernel).toEqual({ main: 'post-07', scenario: 'missing-eoi' });
     expect(spec.devices.map((d) => d.name)).toEqual(['pic1', 'pic2', 'display', 'timer']);
@@ -161,7 +161,7 @@ describe('loadMachine: overrides and options', () => {
   it('applies an overrides layer last', async () => {
     const spec = await loadMachine(pc, { memory: '256MiB', time: { mode: 'realtime' }, devices: { pit: { placement: 'worker' } } });
     expect(spec.memoryBytes).toBe(256 * 1024 * 1024);
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2 });
+    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'sleep' });
     expect(spec.devices.find((d) => d.name === 'pit')!.placement).toBe('worker');
   });
 
