@@ -43,6 +43,10 @@ export class BusRouter {
   private readonly unclaimed = new Map<number, UnclaimedCount>();
   /** Called when a device requests exit/reset; default throws DeviceEffect out of the instruction. */
   onEffect: (effect: DeviceEffect) => void = (e) => { throw e; };
+  /** Observers for test drivers (qtest, the harness): every output pin change a device reports, wired or not… */
+  onOutput: ((ep: number, pin: number, level: Level, now: number) => void) | undefined;
+  /** …and every level change on a wire, before it reaches the input at the far end. */
+  onLine: ((route: WireRoute, level: Level, now: number) => void) | undefined;
 
   constructor(private readonly wiring: BusWiring, private readonly tracer: Tracer) {
     const n = wiring.endpoints.length;
@@ -134,6 +138,33 @@ export class BusRouter {
     this.each(Op.Reset, now, () => true);
   }
 
+  /**
+   * Deliver every device deadline up to `target`, earliest first, each at its own time (test
+   * drivers: the CPU does this one instruction boundary at a time). Output changes travel the
+   * wires as they happen, so a PIT's OUT edges reach the PIC in order.
+   */
+  advanceThrough(target: number): void {
+    let last = -Infinity;
+    let repeats = 0;
+    while (this.earliest <= target) {
+      const t = this.earliest;
+      if (t <= last && ++repeats > 1000) {
+        const ep = this.deadlines.indexOf(t);
+        throw new Error(`device "${this.wiring.endpoints[ep]?.name}" keeps asking for time ${t} ns: its deadline does not move on after advance()`);
+      }
+      if (t > last) repeats = 0;
+      last = t;
+      this.advanceDue(t);
+    }
+  }
+
+  /** One request to one device outside the CPU's cycles (a test driving an input pin, INTA), its outputs carried along the wires. */
+  request(ep: number, op: Op, a: number, b: number, now: number): number {
+    const v = this.wiring.endpoints[ep].call(op, a, b, 0, 0, now);
+    this.settle(ep, now);
+    return v;
+  }
+
   /** Ask every device for its deadline (at start). */
   prime(now: number): void {
     this.each(Op.Advance, now, () => true);
@@ -179,12 +210,14 @@ export class BusRouter {
   }
 
   private drive(ep: number, pin: number, level: Level, now: number): void {
+    this.onOutput?.(ep, pin, level, now);
     const routes = this.wiring.routes[ep]?.[pin];
     if (!routes) return;
     for (const route of routes) {
       if (this.wiring.lineLevels[route.line] === level) continue;
       Atomics.store(this.wiring.lineLevels, route.line, level);
       if (this.tracer.on) this.tracer.emit(now, 'irq.level', this.wiring.endpoints[ep].name, { line: route.input, level });
+      this.onLine?.(route, level, now);
       if (route.toDevice === CPU_TARGET) {
         this.intr = level;
       } else {

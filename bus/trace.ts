@@ -45,6 +45,7 @@ export const TRACE_KINDS: Readonly<Record<string, string>> = {
   'kbd.key': 'a host key event became scancode bytes {key, action: make|break, bytes, dropped?}',
   'machine.start': 'the machine started {name}',
   'machine.stop': 'the machine stopped {reason}',
+  'qtest.cmd': 'a qtest command line, before it runs {cmd}',
   'actor.crash': 'an actor threw {actor, error}',
   guest_error: 'the guest did something hardware would not accept {message}',
   unimplemented: 'the guest used a feature this model lacks {message}',

@@ -4,6 +4,7 @@
 // and control-register writes.
 import * as isa from '../cpu/isa.js';
 import { FIRMWARE_TEXT } from '../cpu/text.js';
+import type { TableFramesUsed } from './bootinfo.js';
 import { Layout } from './layout.js';
 
 const PRESENT = 1;
@@ -21,8 +22,9 @@ class TableFrames {
     for (let i = 0; i < 0x1000; i += 4) isa.store32(frame + i, 0);
     return frame;
   }
-  get used(): { start: number; end: number } {
-    return { start: Layout.l4Table, end: this.next };
+  /** What the bootloader's memory map marks as PageTable: the level-4 table and the frames taken. */
+  get used(): TableFramesUsed {
+    return { l4: Layout.l4Table, start: Layout.firstTableFrame, end: this.next };
   }
 }
 
@@ -66,7 +68,7 @@ function map2m(frames: TableFrames, vaddr: number, phys: number, flags: number):
 }
 
 export interface LoadedKernel {
-  readonly tableFrames: { start: number; end: number };
+  readonly tableFrames: TableFramesUsed;
 }
 
 /** Build the address space. Runs with paging off: every address here is physical. */

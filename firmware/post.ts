@@ -1,8 +1,9 @@
 // Power-on to kernel: the BIOS's POST, then the bootloader, then a call to the kernel's entry
-// on the kernel stack with interrupts off.
+// on the kernel stack with interrupts off, its argument the BootInfo the bootloader wrote.
 import * as isa from '../cpu/isa.js';
 import { FIRMWARE_TEXT } from '../cpu/text.js';
 import { post, setTextMode3, MODE3_BLANK } from './bios.js';
+import { writeBootInfo } from './bootinfo.js';
 import { buildPageTables, clearScreen, enablePaging, loadBootGdt } from './bootloader.js';
 import { Layout, STACK_TOP } from './layout.js';
 
@@ -21,7 +22,8 @@ export function powerOn(kernelEntry: KernelEntryFn, memoryBytes: number): never 
 /** The reset vector: everything from power-on to the kernel's first instruction. */
 const boot = isa.fn('firmware::reset_vector', (kernelEntry: KernelEntryFn, memoryBytes: number): never => {
   post();
-  buildPageTables(memoryBytes);
+  const loaded = buildPageTables(memoryBytes);
+  writeBootInfo(memoryBytes, loaded.tableFrames);
   enablePaging();
   loadBootGdt();
   clearScreen();

@@ -1,7 +1,7 @@
 // interrupts: the IDT and its handlers, as the blog builds them post by post (05 breakpoint,
 // 06 double fault on IST1, 07 timer and keyboard through the chained PICs; 12 moves keyboard
 // decoding out of the ISR into a task), with the blog's mistakes available as scenarios.
-import { fn, inb, interruptHandler } from '../cpu/isa.js';
+import { fn, hlt, inb, interruptHandler } from '../cpu/isa.js';
 import { features, scenario } from './features.js';
 import { DOUBLE_FAULT_IST_INDEX } from './gdt.js';
 import { Lazy } from './lazy_static.js';
@@ -14,6 +14,7 @@ import { add_scancode } from './task/keyboard.js';
 import { print, println } from './vga_buffer.js';
 import { InterruptStackFrame } from './x86_64/frame.js';
 import { IDT_BYTES, InterruptDescriptorTable } from './x86_64/idt.js';
+import { Cr2, PageFaultErrorCode, resultDebug } from './x86_64/registers.js';
 
 export const PIC_1_OFFSET = 32;
 export const PIC_2_OFFSET = PIC_1_OFFSET + 8;
@@ -63,6 +64,18 @@ const keyboard_interrupt_handler = interruptHandler('blog_os::interrupts::keyboa
   PICS.with((pics) => pics.notify_end_of_interrupt(InterruptIndex.Keyboard));
 });
 
+/**
+ * Post 08's page-fault handler: CR2 (a Result in x86_64 0.15: `Ok(VirtAddr(..))`), the error code
+ * as bitflags, the frame, then hlt_loop — returning would only retry the faulting access.
+ */
+const page_fault_handler = interruptHandler('blog_os::interrupts::page_fault_handler', (frame, errorCode) => {
+  println('EXCEPTION: PAGE FAULT');
+  println(`Accessed Address: ${resultDebug(Cr2.read())}`);
+  println(`Error Code: ${new PageFaultErrorCode(errorCode).debug()}`);
+  println(new InterruptStackFrame(frame).debugPretty());
+  for (;;) hlt(); // hlt_loop() (lib.rs; not imported here: lib imports this module)
+});
+
 export const IDT = new Lazy(() => {
   const { post } = features();
   const idt = new InterruptDescriptorTable(IDT_AT).reset();
@@ -71,6 +84,7 @@ export const IDT = new Lazy(() => {
     const entry = idt.set_handler_fn(8, double_fault_handler);
     if (!scenario('stack-overflow-without-ist')) entry.set_stack_index(DOUBLE_FAULT_IST_INDEX);
   }
+  if (post >= 8) idt.set_handler_fn(14, page_fault_handler);
   if (post >= 7) {
     if (!scenario('no-timer-handler')) idt.set_handler_fn(InterruptIndex.Timer, timer_interrupt_handler);
     idt.set_handler_fn(InterruptIndex.Keyboard, keyboard_interrupt_handler);

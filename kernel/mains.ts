@@ -1,6 +1,7 @@
 // The kernel entries a machine can boot (`kernel.main` in the YAML): the kernel as it stands
 // after each post of the blog, with the blog's deliberate mistakes as scenarios.
 import type { GuestFn } from '../cpu/isa.js';
+import { TEST_KERNEL_MAINS } from './suites/mains.js';
 
 export type KernelStart = GuestFn<[number], never>;
 
@@ -45,6 +46,16 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
     },
     load: () => import('./main/post-07.js'),
   },
+  'post-08': {
+    title: 'Introduction to Paging: a page-fault handler; prints the level-4 table address from CR3, then writes to unmapped 0xdeadbeaf',
+    scenarios: {},
+    load: () => import('./main/post-08.js'),
+  },
+  'post-09': {
+    title: 'Paging Implementation: OffsetPageTable + BootInfoFrameAllocator map page 0xdeadbeaf000 to the VGA frame: "New!"',
+    scenarios: {},
+    load: () => import('./main/post-09.js'),
+  },
   'post-12': {
     title: 'Async/Await: an executor of tasks woken by the keyboard ISR, idling in hlt (no heap yet: posts 08–11 are not ported)',
     heap: 'not yet (memory issue)',
@@ -56,6 +67,7 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
     scenarios: {},
     load: () => import('./main/bench-irq.js'),
   },
+  ...TEST_KERNEL_MAINS,
 };
 
 /** The newest post: what config/default.yaml runs. */

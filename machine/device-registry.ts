@@ -11,6 +11,8 @@ export const BUILTIN_DEVICES: Readonly<Record<string, Loader>> = {
   i8259: async () => (await import('../devices/i8259/module.js')).i8259,
   i8254: async () => (await import('../devices/i8254/module.js')).i8254,
   i8042: async () => (await import('../devices/i8042/module.js')).i8042,
+  uart16550: async () => (await import('../devices/uart16550/module.js')).uart16550,
+  'debug-exit': async () => (await import('../devices/debug-exit/module.js')).debugExit,
 };
 
 export function isBuiltin(impl: string): boolean {

@@ -1,9 +1,11 @@
 // Front-end adapters for devices that have one, created on the main thread from the YAML's
-// `adapter:` and fed with the device's events.
+// `adapter:` and fed with the device's events: VGA displays (terminal, headless) and serial
+// ports (stdout, file, capture).
 import { HeadlessAdapter } from '../devices/vga/adapters/headless.js';
 import { TerminalAdapter, type TextSink } from '../devices/vga/adapters/terminal.js';
 import type { DisplayAdapter } from '../devices/vga/adapters/adapter.js';
 import type { Frame } from '../devices/vga/frame.js';
+import { createSerialAdapter, type SerialAdapter } from '../devices/uart16550/adapters/index.js';
 import type { DeviceSpec } from './config/spec.js';
 import type { DeviceEvent } from './machine.js';
 
@@ -14,18 +16,40 @@ export interface FrontEnd {
   close(): void;
 }
 
-/** A front-end for `device`, or undefined when it has no adapter. `terminal` needs the UI's sink. */
-export function createFrontEnd(device: DeviceSpec, kind: string, terminal?: TextSink): FrontEnd | undefined {
-  if (kind !== 'vga' || !device.adapter) return undefined;
-  const display: DisplayAdapter =
-    device.adapter === 'terminal' && terminal ? new TerminalAdapter(terminal) : new HeadlessAdapter();
-  return {
-    device: device.name,
-    display,
-    onEvent(e) {
-      if (e.channel === 'frame') display.onFrame(e.payload as Frame);
-    },
-    close: () => display.close(),
-  };
+export interface FrontEndHost {
+  /** The full-screen UI's sink, when the terminal shows the VGA screen. */
+  readonly terminal?: TextSink;
+  /** Serial bytes meant for stdout while the full-screen UI owns it: kept, printed after. */
+  readonly deferredStdout?: { write(chunk: Uint8Array): void };
 }
 
+/** A front-end for `device` of module `kind`, or undefined when it has no adapter. */
+export function createFrontEnd(device: DeviceSpec, kind: string, host: FrontEndHost = {}): FrontEnd | undefined {
+  if (!device.adapter) return undefined;
+  if (kind === 'vga') {
+    const display: DisplayAdapter = device.adapter === 'terminal' && host.terminal ? new TerminalAdapter(host.terminal) : new HeadlessAdapter();
+    return {
+      device: device.name,
+      display,
+      onEvent(e) {
+        if (e.channel === 'frame') display.onFrame(e.payload as Frame);
+      },
+      close: () => display.close(),
+    };
+  }
+  if (kind === 'uart16550') {
+    const serial: SerialAdapter = createSerialAdapter(device.adapter, {
+      out: device.adapter === 'stdout' ? host.deferredStdout : undefined,
+      // No path option on the core: the file adapter writes next to where actorpc runs.
+      path: `${device.name}.serial.log`,
+    });
+    return {
+      device: device.name,
+      onEvent(e) {
+        if (e.channel === 'tx') serial.onByte(e.payload as number);
+      },
+      close: () => serial.close(),
+    };
+  }
+  return undefined;
+}

@@ -8,14 +8,15 @@ import { Subject } from 'rxjs';
 import type { DeviceModule } from '../bus/device.js';
 import { C_INPUT_GATE, ControlBlock, InputGate } from '../bus/control.js';
 import { allocateInputRing, InputRingWriter, type QueuedInput } from '../bus/input-ring.js';
-import { allocateLineLevels, CPU_TARGET, type WireRoute } from '../bus/irq.js';
+import { allocateLineLevels } from '../bus/irq.js';
 import { allocateMailbox, LIFE_DEAD, LIFE_STOP, setMailboxLife } from '../bus/mailbox.js';
-import { PortMap, type PortClaim } from '../bus/ports.js';
+import { PortMap } from '../bus/ports.js';
 import { allocateRing } from '../bus/trace-ring.js';
 import type { StopReason } from '../cpu/errors.js';
 import type { MachineSpec } from './config/spec.js';
 import { loadDeviceModule } from './device-registry.js';
-import type { ActorEvent, CpuExit, CpuTask, DeviceExit, DeviceTask } from './actors/protocol.js';
+import type { ActorEvent, BusTask, CpuExit, CpuTask, DeviceExit, DeviceTask, HostEvent, QtestTask } from './actors/protocol.js';
+import { planBus } from './actors/bus-assembly.js';
 import { TraceHub } from './trace-hub.js';
 
 export interface StartOptions {
@@ -28,6 +29,11 @@ export interface StartOptions {
   holdForInput?: boolean;
   /** Trace ring size per actor (bytes, power of two). */
   ringBytes?: number;
+  /**
+   * Who drives the bus: the CPU running the guest (default), or the qtest protocol driver in its
+   * place (no guest; commands through qtest(), replies on qtest$).
+   */
+  driver?: 'cpu' | 'qtest';
 }
 
 export interface DeviceEvent {
@@ -58,7 +64,7 @@ interface Actor {
 }
 
 /** Where the compiled actor task lives (workers run compiled JS, also when tests run from source). */
-function actorTaskFile(): string {
+export function actorTaskFile(): string {
   const here = fileURLToPath(import.meta.url);
   const distRoot = here.includes('/dist/') ? here.slice(0, here.lastIndexOf('/dist/') + 6) : here.slice(0, here.lastIndexOf('/machine/') + 1) + 'dist/';
   return distRoot + 'machine/actors/actor-task.js';
@@ -76,6 +82,10 @@ export class Machine {
   private inputs: InputRingWriter[] = [];
   /** Fires on every machine reset (triple fault). */
   readonly resets$ = new Subject<{ t: number; why: string; count: number }>();
+  /** qtest driver output: replies and IRQ lines, newline-terminated, in protocol order. */
+  readonly qtest$ = new Subject<string>();
+  /** The actor driving the bus: the CPU, or the qtest driver. */
+  private driver: Actor | undefined;
   readonly modules = new Map<string, DeviceModule<any>>();
   readonly memory: SharedArrayBuffer;
   readonly lineLevels: Int32Array;
@@ -103,9 +113,8 @@ export class Machine {
   private async boot(options: StartOptions): Promise<void> {
     const spec = this.spec;
     for (const d of spec.devices) this.modules.set(d.name, await loadDeviceModule(d.module));
-    const { claims, claimEndpoint } = this.portClaims();
+    const { claims, claimEndpoint, routes } = planBus(spec, this.modules);
     new PortMap(claims); // validated again by construction (the config checked it with positions)
-    const routes = this.wireRoutes();
     this.control.tracing = options.trace ?? false;
     const ringBytes = options.ringBytes ?? 1 << 20;
 
@@ -141,13 +150,17 @@ export class Machine {
     }
     const cpuRing = allocateRing(ringBytes);
     this.hub.addRing(cpuRing);
-    const cpuActor = this.actor('cpu');
-    const cpuTask: CpuTask = {
-      role: 'cpu', spec, mailboxes, inputRings, claims, claimEndpoint, routes, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
-      stopAt: options.stopAt ?? Infinity, stopReason: options.stopReason ?? 'for',
+    const qtest = options.driver === 'qtest';
+    const cpuActor = this.actor(qtest ? 'qtest' : 'cpu');
+    this.driver = cpuActor;
+    const busTask: BusTask = {
+      spec, mailboxes, inputRings, claims, claimEndpoint, routes, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
       ring: cpuRing, control: this.control.sab, memory: this.memory,
       controlPort: cpuActor.remoteControl, eventsPort: cpuActor.remoteEvents,
     };
+    const cpuTask: CpuTask | QtestTask = qtest
+      ? { ...busTask, role: 'qtest' }
+      : { ...busTask, role: 'cpu', stopAt: options.stopAt ?? Infinity, stopReason: options.stopReason ?? 'for' };
     this.hub.start();
     const cpuDone = this.pool.run(cpuTask, { transferList: [cpuActor.remoteControl, cpuActor.remoteEvents] as any });
     cpuActor.done = cpuDone;
@@ -172,6 +185,23 @@ export class Machine {
     else if (m.type === 'reset') this.resets$.next({ t: m.t, why: m.why, count: m.count });
     else if (m.type === 'ready') this.ready$.next(m.t);
     else if (m.type === 'synced') this.syncWaiters.get(m.id)?.();
+    else if (m.type === 'qtest-output') this.qtest$.next(m.text);
+  }
+
+  /** Send one command line to the qtest driver (StartOptions.driver 'qtest'); replies come on qtest$. */
+  qtest(line: string): void {
+    this.toDriver({ type: 'qtest-line', text: line });
+  }
+
+  /** No more qtest commands: the driver answers those already sent, then the machine stops. */
+  endQtest(): void {
+    this.toDriver({ type: 'qtest-end' });
+  }
+
+  private toDriver(m: HostEvent): void {
+    const driver = this.driver;
+    if (driver?.name !== 'qtest') throw new Error('this machine was not started with driver: qtest');
+    driver.events.postMessage(m);
   }
 
   /**
@@ -204,7 +234,8 @@ export class Machine {
   }
 
   private async finish(exit: CpuExit | undefined, err: unknown): Promise<MachineResult> {
-    if (err !== undefined) this.crash ??= { actor: 'cpu', error: describe(err) };
+    const driver = this.driver?.name ?? 'cpu';
+    if (err !== undefined) this.crash ??= { actor: driver, error: describe(err) };
     if (exit?.crash) this.crash ??= exit.crash;
     // Let every event posted before the stop reach the main thread (the last screen frame).
     await Promise.all(this.actors.map((a) => this.sync(a)));
@@ -220,8 +251,9 @@ export class Machine {
     this.idleForever$.complete();
     this.resets$.complete();
     this.ready$.complete();
+    this.qtest$.complete();
     if (this.crash) return { reason: 'crash', status: 1, cpu: exit, crash: this.crash };
-    if (!exit) return { reason: 'crash', status: 1, crash: { actor: 'cpu', error: 'no result' } };
+    if (!exit) return { reason: 'crash', status: 1, crash: { actor: driver, error: 'no result' } };
     return { reason: exit.reason, status: exit.status, cpu: exit };
   }
 
@@ -234,35 +266,6 @@ export class Machine {
       this.syncWaiters.set(id, () => { this.syncWaiters.delete(id); done(); });
       actor.events.postMessage({ type: 'sync', id });
     });
-  }
-
-  private portClaims(): { claims: PortClaim[]; claimEndpoint: number[] } {
-    const claims: PortClaim[] = [];
-    const claimEndpoint: number[] = [];
-    this.spec.devices.forEach((d, ep) => {
-      const module = this.modules.get(d.name)!;
-      for (const p of d.ports) {
-        const region = module.regions[p.regionIndex];
-        claims.push({ device: d.name, region: p.region, regionIndex: p.regionIndex, base: p.base, size: p.size, widths: region.widths ?? [1], names: region.names });
-        claimEndpoint.push(ep);
-      }
-    });
-    return { claims, claimEndpoint };
-  }
-
-  private wireRoutes(): Array<Array<WireRoute[] | undefined>> {
-    const index = new Map(this.spec.devices.map((d, i) => [d.name, i]));
-    const routes: Array<Array<WireRoute[] | undefined>> = this.spec.devices.map(() => []);
-    this.spec.wires.forEach((w, line) => {
-      const from = index.get(w.from.device)!;
-      const outPin = this.modules.get(w.from.device)!.outputs!.indexOf(w.from.pin);
-      const toDevice = w.to.device === 'cpu' ? CPU_TARGET : index.get(w.to.device)!;
-      const toPin = toDevice === CPU_TARGET ? 0 : this.modules.get(w.to.device)!.inputs!.indexOf(w.to.pin);
-      (routes[from][outPin] ??= []).push({
-        line, name: `${w.from.device}.${w.from.pin} -> ${w.to.device}.${w.to.pin}`, input: `${w.to.device}.${w.to.pin}`, toDevice, toPin,
-      });
-    });
-    return routes;
   }
 }
 

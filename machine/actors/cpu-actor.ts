@@ -2,11 +2,9 @@
 // then the kernel) running synchronously on this thread until the machine stops.
 import { RealtimeClock, VirtualClock, type MachineClock } from '../../bus/clock.js';
 import { ControlBlock, CpuState, Tracer } from '../../bus/control.js';
-import type { DeviceEndpoint } from '../../bus/endpoint.js';
-import { ActorDeadError, MailboxClient } from '../../bus/mailbox.js';
+import { ActorDeadError } from '../../bus/mailbox.js';
 import { PhysicalMemory } from '../../bus/memory.js';
-import { PortMap } from '../../bus/ports.js';
-import { BusRouter, DeviceEffect } from '../../bus/router.js';
+import { DeviceEffect } from '../../bus/router.js';
 import { Effect } from '../../bus/endpoint.js';
 import { Cpu } from '../../cpu/cpu.js';
 import { GuestReturned, MachineReset, MachineStop } from '../../cpu/errors.js';
@@ -14,10 +12,10 @@ import { bindCpu } from '../../cpu/isa.js';
 import { powerOn } from '../../firmware/post.js';
 import { KERNEL_MAINS } from '../../kernel/mains.js';
 import { resetStatics } from '../../kernel/lazy_static.js';
-import { loadDeviceModule } from '../device-registry.js';
+import { assembleBus, postDeviceEvents, serveHostEvents } from './bus-assembly.js';
 import { exposeControl } from './comlink.js';
-import { DeviceCrash, DeviceShell, InlineEndpoint } from './device-shell.js';
-import type { CpuExit, CpuTask, HostEvent } from './protocol.js';
+import { DeviceCrash } from './device-shell.js';
+import type { CpuExit, CpuTask } from './protocol.js';
 
 /** A triple-fault boot loop is reported after this many resets in a row. */
 const MAX_RESETS = 50;
@@ -27,37 +25,12 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   const control = new ControlBlock(task.control);
   const tracer = new Tracer(control, task.ring);
   const memory = new PhysicalMemory(task.memory);
-  const post = (device: string, channel: string, payload: unknown) =>
-    eventsPort.postMessage({ type: 'device', device, channel, payload });
-
-  const shells: DeviceShell[] = [];
-  const endpoints: DeviceEndpoint[] = [];
-  for (const [i, device] of spec.devices.entries()) {
-    const mailbox = task.mailboxes[i];
-    if (mailbox) {
-      endpoints.push(new MailboxClient(device.name, mailbox));
-    } else {
-      const module = await loadDeviceModule(device.module);
-      const shell = new DeviceShell(device.name, module, device.options, memory, tracer, post, device.onCrash, task.inputRings[i]);
-      shells.push(shell);
-      endpoints.push(new InlineEndpoint(shell));
-    }
-  }
+  const { bus, shells } = await assembleBus(task, memory, tracer, postDeviceEvents(eventsPort));
   const kernel = KERNEL_MAINS[spec.kernel.main];
   if (!kernel) throw new Error(`unknown kernel.main "${spec.kernel.main}"`);
   const kernelStart = (await kernel.load()).entry(spec.kernel.scenario);
 
   const clock: MachineClock = spec.time.mode === 'virtual' ? new VirtualClock(spec.time.nsPerInstruction) : new RealtimeClock();
-  const bus = new BusRouter(
-    {
-      portMap: new PortMap(task.claims),
-      claimEndpoint: task.claimEndpoint,
-      endpoints,
-      routes: task.routes,
-      lineLevels: new Int32Array(task.lineLevels),
-    },
-    tracer,
-  );
   const cpu = new Cpu(memory, bus, clock, control, tracer, {
     stopAt: task.stopAt,
     stopReason: task.stopReason,
@@ -67,9 +40,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
     onReady: () => eventsPort.postMessage({ type: 'ready', t: clock.now() }),
   });
 
-  eventsPort.on('message', (m: HostEvent) => {
-    if (m.type === 'sync') eventsPort.postMessage({ type: 'synced', id: m.id });
-  });
+  serveHostEvents(eventsPort);
   // Reachable only while the guest is not running: the guest never returns to the event loop.
   exposeControl(
     {

@@ -26,8 +26,8 @@ export interface DeviceTask extends ActorShared {
   readonly inputRing: SharedArrayBuffer;
 }
 
-export interface CpuTask extends ActorShared {
-  readonly role: 'cpu';
+/** What an actor that drives the bus needs to build it (the CPU, or the qtest driver in its place). */
+export interface BusTask extends ActorShared {
   readonly spec: MachineSpec;
   /** Per device (spec order): its mailbox if it runs on a worker, null if inline. */
   readonly mailboxes: ReadonlyArray<SharedArrayBuffer | null>;
@@ -37,11 +37,24 @@ export interface CpuTask extends ActorShared {
   readonly claimEndpoint: readonly number[];
   readonly routes: ReadonlyArray<ReadonlyArray<readonly WireRoute[] | undefined>>;
   readonly lineLevels: SharedArrayBuffer;
+}
+
+export interface CpuTask extends BusTask {
+  readonly role: 'cpu';
   readonly stopAt: number;
   readonly stopReason: StopReason;
 }
 
-export type ActorTask = DeviceTask | CpuTask;
+/**
+ * The qtest driver: the CPU's place on the bus, taken by a protocol interpreter. Command lines
+ * arrive on the events port (HostEvent 'qtest-line'), replies and IRQ lines leave on it
+ * (ActorEvent 'qtest-output'), so Machine's stop-time sync also flushes the last replies.
+ */
+export interface QtestTask extends BusTask {
+  readonly role: 'qtest';
+}
+
+export type ActorTask = DeviceTask | CpuTask | QtestTask;
 
 export interface CpuExit {
   readonly reason: StopReason;
@@ -68,6 +81,13 @@ export type ActorEvent =
   | { readonly type: 'idle-forever'; readonly t: number; readonly why: 'idle' | 'deadlock'; readonly detail: string }
   | { readonly type: 'reset'; readonly t: number; readonly why: string; readonly count: number }
   | { readonly type: 'ready'; readonly t: number }
-  | { readonly type: 'synced'; readonly id: number };
+  | { readonly type: 'synced'; readonly id: number }
+  /** qtest replies and asynchronous IRQ lines, newline-terminated, in protocol order. */
+  | { readonly type: 'qtest-output'; readonly text: string };
 
-export type HostEvent = { readonly type: 'sync'; readonly id: number };
+export type HostEvent =
+  | { readonly type: 'sync'; readonly id: number }
+  /** One qtest command line (no newline). */
+  | { readonly type: 'qtest-line'; readonly text: string }
+  /** The client has no more commands: the driver ends (the machine stops). */
+  | { readonly type: 'qtest-end' };

@@ -5,7 +5,7 @@ import { parseLogFilter, type TraceFilter } from '../log-filter.js';
 import { UsageError } from './usage.js';
 
 export interface RunArgs {
-  readonly command: 'run' | 'check' | 'help';
+  readonly command: 'run' | 'check' | 'help' | 'qtest';
   readonly file?: string;
   readonly headless: boolean;
   readonly time?: 'realtime' | 'virtual';
@@ -21,6 +21,8 @@ export interface RunArgs {
   readonly type?: string;
   /** An input script (YAML/JSON timeline). */
   readonly input?: string;
+  /** qtest: serve the protocol on this Unix socket instead of stdin/stdout. */
+  readonly socket?: string;
 }
 
 const OPTIONS = {
@@ -36,6 +38,7 @@ const OPTIONS = {
   'print-config': { type: 'boolean' },
   type: { type: 'string' },
   input: { type: 'string' },
+  socket: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -60,8 +63,8 @@ export function parseCommandLine(argv: readonly string[]): RunArgs {
   const { values, positionals } = parsed;
   const [command = 'help', file, ...extra] = positionals;
   if (values.help || command === 'help') return { command: 'help', headless: false, logFilter: parseLogFilter([]), pretty: false, printConfig: false };
-  if (command !== 'run' && command !== 'check') {
-    throw new UsageError(`unknown command "${command}". Use "actorpc run FILE" to boot a machine or "actorpc check FILE" to validate one.`);
+  if (command !== 'run' && command !== 'check' && command !== 'qtest') {
+    throw new UsageError(`unknown command "${command}". Use "actorpc run FILE" to boot a machine, "actorpc check FILE" to validate one, or "actorpc qtest FILE" to drive its devices with qtest commands.`);
   }
   if (!file) throw new UsageError(`"actorpc ${command}" needs a machine file, e.g. "actorpc ${command} config/default.yaml".`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" after ${file}: give one machine file; quote TEXT that has spaces.`);
@@ -69,6 +72,14 @@ export function parseCommandLine(argv: readonly string[]): RunArgs {
     throw new UsageError(`--time ${JSON.stringify(values.time)}: use --time realtime or --time virtual.`);
   }
   if (values.until !== undefined && values.until === '') throw new UsageError('--until needs a non-empty TEXT to wait for.');
+  const given = (flags: readonly string[]) => flags.filter((f) => (values as Record<string, unknown>)[f] !== undefined);
+  if (command === 'qtest') {
+    const runOnly = given(['headless', 'time', 'until', 'timeout', 'for', 'screen', 'type', 'input', 'print-config']);
+    if (runOnly.length) throw new UsageError(`--${runOnly[0]} does not apply to "actorpc qtest": the protocol drives the machine (time is virtual and moves only on clock_step / clock_set). Its options: --socket PATH, --log FILE, --log-filter SPEC, --pretty.`);
+    if (values.socket === '') throw new UsageError('--socket needs the PATH of a Unix socket to listen on.');
+  } else if (values.socket !== undefined) {
+    throw new UsageError(`--socket applies to "actorpc qtest" only: "actorpc qtest ${file} --socket PATH".`);
+  }
   return {
     command,
     file,
@@ -84,5 +95,6 @@ export function parseCommandLine(argv: readonly string[]): RunArgs {
     printConfig: values['print-config'] ?? false,
     type: values.type,
     input: values.input,
+    socket: values.socket,
   };
 }

@@ -2,6 +2,7 @@
 import { loadMachine } from '../config/load.js';
 import { ConfigErrors } from '../config/errors.js';
 import { parseCommandLine } from './args.js';
+import { qtestCommand } from './qtest.js';
 import { runCommand, writeScreen } from './run.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, USAGE, UsageError } from './usage.js';
 
@@ -17,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${args.file}: ok — ${spec.devices.length} devices, ${spec.wires.length} wires, kernel ${spec.kernel.main}\n`);
       return EXIT_OK;
     }
+    if (args.command === 'qtest') return await qtestCommand(args);
     const outcome = await runCommand(args);
     if (outcome.screen !== undefined) {
       if (args.screen) writeScreen(args.screen, outcome.screen);

@@ -45,6 +45,9 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
       : [args.timeoutNs ?? Infinity, 'timeout' as const];
 
   let ui: TerminalUi | undefined;
+  // Serial output meant for stdout while the full-screen UI owns the terminal: shown after it.
+  const deferredChunks: Uint8Array[] = [];
+  const deferred = { write: (c: Uint8Array) => deferredChunks.push(c) };
   let quitWhy: string | undefined;
   let machine: Machine | undefined;
   const quit = (why: string) => {
@@ -84,7 +87,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     }
     if (args.log !== undefined || args.pretty) log = openTraceLog(m.trace$, { file: args.log, pretty: args.pretty, filter: args.logFilter });
     for (const d of spec.devices) {
-      const fe = createFrontEnd(d, m.modules.get(d.name)!.kind, ui?.sink);
+      const fe = createFrontEnd(d, m.modules.get(d.name)!.kind, { terminal: ui?.sink, deferredStdout: ui ? deferred : undefined });
       if (fe) frontEnds.push(fe);
     }
     const display = frontEnds.find((f) => f.display)?.display;
@@ -121,6 +124,10 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     if (statusTimer) clearInterval(statusTimer);
     for (const fe of frontEnds) fe.close();
     ui?.restore();
+    if (deferredChunks.length) {
+      process.stdout.write('--- serial output ---\n');
+      for (const c of deferredChunks) process.stdout.write(c);
+    }
     await log?.close();
   }
 

@@ -13,6 +13,8 @@ export const USAGE = `usage: actorpc <command> [options]
 commands:
   run FILE            boot the machine described by FILE (YAML)
   check FILE          validate FILE only
+  qtest FILE          no CPU: drive FILE's devices with QEMU qtest commands (outb, inb, clock_step,
+                      irq_intercept_in, ...) on stdin/stdout, in virtual time; see docs/qtest.md
   help                this text
 
 run options:
@@ -29,5 +31,8 @@ run options:
   --type TEXT         type TEXT on the keyboard once the kernel is ready (idles with interrupts on)
   --input FILE        play a YAML/JSON script of typed text and key events at machine times
   --print-config      print the resolved machine and exit
+
+qtest options (and --log, --log-filter, --pretty as for run):
+  --socket PATH       serve one client on the Unix socket PATH instead of stdin/stdout
 
 keys in the full-screen UI: Ctrl-A X quits (as in QEMU); Ctrl-C twice quits.`;

@@ -1,0 +1,287 @@
+// The qtest protocol interpreter: one command line in, the lines to send back out (asynchronous
+// `IRQ raise N` / `IRQ lower N` lines the command caused, then its `OK …` or `FAIL …` reply).
+// It stands where the CPU stands: port I/O, INTA-free wire traffic and device deadlines all go
+// through the same BusRouter, on the driver's timeline, and the clock moves only when told to.
+// No threads here: qtest-actor.ts hosts it on a worker; a test can host it anywhere.
+import type { Tracer } from '../../bus/control.js';
+import type { AccessSize, DeviceModule, Level } from '../../bus/device.js';
+import { Effect, Op } from '../../bus/endpoint.js';
+import { CPU_TARGET } from '../../bus/irq.js';
+import { ActorDeadError } from '../../bus/mailbox.js';
+import type { PhysicalMemory } from '../../bus/memory.js';
+import type { BusRouter, DeviceEffect } from '../../bus/router.js';
+import { didYouMean } from '../config/suggest.js';
+import { DeviceCrash } from './device-shell.js';
+import {
+  checkArity, COMMANDS, hexBytes, hexValue, parseBase64Data, parseBounded, parseHexData, parseNumber, parseValue, QtestFail,
+} from './qtest-syntax.js';
+
+/** Most bytes one read/write/memset moves (the reply is one line). */
+export const MAX_TRANSFER = 1 << 24;
+const WIDTH: Readonly<Record<string, number>> = { b: 1, w: 2, l: 4, q: 8 };
+
+export interface QtestDevice {
+  readonly name: string;
+  readonly module: DeviceModule<any>;
+}
+
+/** Why a session ends by itself: a device asked the machine to exit, or a device failed. */
+export interface QtestEnd {
+  readonly reason: 'exit' | 'crash';
+  readonly status: number;
+  readonly message?: string;
+  readonly crash?: { readonly actor: string; readonly error: string };
+}
+
+interface Intercept {
+  readonly dir: 'in' | 'out';
+  readonly target: string;
+}
+
+export class QtestDriver {
+  /** Machine time (ns): moves only on clock_step / clock_set. */
+  now = 0;
+  /** Commands answered (blank lines and # comments are not commands). */
+  commands = 0;
+  /** Set when the session must end after the reply just given. */
+  end: QtestEnd | undefined;
+  private out: string[] = [];
+  private intercept: Intercept | undefined;
+  private readonly outLevels = new Map<number, Level>();
+  private readonly effects: DeviceEffect[] = [];
+
+  constructor(
+    private readonly bus: BusRouter,
+    private readonly memory: PhysicalMemory,
+    /** In spec order (endpoint indices). */
+    private readonly devices: readonly QtestDevice[],
+    private readonly tracer: Tracer,
+  ) {
+    bus.onEffect = (e) => { this.effects.push(e); };
+  }
+
+  /** Power on: every device reports its first deadline and output levels (as the CPU's boot does). */
+  start(): void {
+    this.guarded(() => {
+      this.bus.prime(this.now);
+      this.applyEffects();
+      return '';
+    });
+  }
+
+  /** Run one command line. Returns the text to send ('' for a blank line or a # comment). */
+  execute(line: string): string {
+    const text = line.trim();
+    if (text === '' || text.startsWith('#')) return '';
+    this.commands++;
+    this.tracer.emit(this.now, 'qtest.cmd', 'qtest', { cmd: text });
+    return this.guarded(() => {
+      const reply = this.run(text.split(/\s+/));
+      this.applyEffects();
+      return reply;
+    });
+  }
+
+  /** Collect IRQ lines while `body` runs; turn whatever it throws into a FAIL line. */
+  private guarded(body: () => string): string {
+    this.out = [];
+    let reply: string;
+    try {
+      reply = body();
+    } catch (err) {
+      reply = this.failure(err);
+    }
+    if (reply) this.out.push(reply);
+    return this.out.length ? this.out.join('\n') + '\n' : '';
+  }
+
+  private failure(err: unknown): string {
+    if (err instanceof QtestFail) return `FAIL ${err.message}`;
+    if (err instanceof DeviceCrash) {
+      const error = err.reason instanceof Error ? err.reason.message : String(err.reason);
+      this.end = { reason: 'crash', status: 1, crash: { actor: err.device, error } };
+      return `FAIL device "${err.device}" crashed: ${error}`;
+    }
+    if (err instanceof ActorDeadError) {
+      this.end = { reason: 'crash', status: 1, crash: { actor: err.actor, error: err.message } };
+      return `FAIL ${err.message}`;
+    }
+    return `FAIL ${err instanceof Error ? err.message : String(err)}`;
+  }
+
+  private run(words: string[]): string {
+    const [command, ...args] = words;
+    if (!Object.hasOwn(COMMANDS, command)) {
+      throw new QtestFail(`unknown command "${command}". ${didYouMean(command, Object.keys(COMMANDS))}Commands: ${Object.keys(COMMANDS).join(' ')}`);
+    }
+    checkArity(command, args);
+    switch (command) {
+      case 'outb': case 'outw': case 'outl': {
+        const size = WIDTH[command[3]] as AccessSize;
+        const port = this.port(args[0]);
+        this.bus.out(port, size, Number(parseValue(args[1], size)), this.now);
+        return 'OK';
+      }
+      case 'inb': case 'inw': case 'inl': {
+        const size = WIDTH[command[2]] as AccessSize;
+        return `OK ${hexValue(this.bus.in(this.port(args[0]), size, this.now), size)}`;
+      }
+      case 'writeb': case 'writew': case 'writel': case 'writeq': {
+        const size = WIDTH[command[5]];
+        this.store(this.address(args[0], size), size, parseValue(args[1], size));
+        return 'OK';
+      }
+      case 'readb': case 'readw': case 'readl': case 'readq': {
+        const size = WIDTH[command[4]];
+        return `OK ${hexValue(this.load(this.address(args[0], size), size), size)}`;
+      }
+      case 'read': case 'b64read': {
+        const [addr, size] = this.range(args[0], args[1], false);
+        const bytes = this.memory.bytes.slice(addr, addr + size);
+        return `OK ${command === 'read' ? hexBytes(bytes) : Buffer.from(bytes).toString('base64')}`;
+      }
+      case 'write': case 'b64write': {
+        const [addr, size] = this.range(args[0], args[1], false);
+        this.memory.bytes.set(command === 'write' ? parseHexData(args[2], size) : parseBase64Data(args[2], size), addr);
+        return 'OK';
+      }
+      case 'memset': {
+        const [addr, size] = this.range(args[0], args[1], true);
+        this.memory.bytes.fill(Number(parseValue(args[2], 1)), addr, addr + size);
+        return 'OK';
+      }
+      case 'clock_step': return this.clockStep(args[0]);
+      case 'clock_set': return this.clockSet(args[0]);
+      case 'irq_intercept_in': return this.interceptIrqs('in', args[0]);
+      case 'irq_intercept_out': return this.interceptIrqs('out', args[0]);
+      case 'set_irq_in': return this.setIrqIn(args[0], args[1], args[2]);
+      case 'endianness': return 'OK little';
+      default: throw new QtestFail(`command "${command}" is not implemented`);
+    }
+  }
+
+  // ---- operands ---------------------------------------------------------------------------------
+  private port(text: string): number {
+    return parseBounded(text, 'port', 0xffff, 'I/O ports are 0x0-0xffff');
+  }
+
+  private address(text: string, size: number): number {
+    const addr = parseNumber(text, 'ADDR');
+    if (addr + BigInt(size) > BigInt(this.memory.size)) {
+      throw new QtestFail(`ADDR ${text} + ${size} byte${size === 1 ? '' : 's'} lies outside memory (0x0-${hexValue(this.memory.size - 1, 0)})`);
+    }
+    return Number(addr);
+  }
+
+  private range(addrText: string, sizeText: string, zeroOk: boolean): [number, number] {
+    const size = parseBounded(sizeText, 'SIZE', MAX_TRANSFER, `at most ${MAX_TRANSFER} bytes at once`);
+    if (size === 0 && !zeroOk) throw new QtestFail('SIZE must be at least 1');
+    return [this.address(addrText, size), size];
+  }
+
+  private store(addr: number, size: number, v: bigint): void {
+    const m = this.memory;
+    if (size === 8) m.write64(addr, v);
+    else if (size === 4) m.write32(addr, Number(v));
+    else if (size === 2) m.write16(addr, Number(v));
+    else m.write8(addr, Number(v));
+  }
+
+  private load(addr: number, size: number): number | bigint {
+    const m = this.memory;
+    return size === 8 ? m.read64(addr) : size === 4 ? m.read32(addr) : size === 2 ? m.read16(addr) : m.read8(addr);
+  }
+
+  // ---- time -------------------------------------------------------------------------------------
+  private clockStep(nsText: string | undefined): string {
+    let target: number;
+    if (nsText === undefined) {
+      const next = this.bus.nextDeadline;
+      if (next === Infinity) throw new QtestFail('no device has a deadline pending, so there is no next deadline to step to: give clock_step NS');
+      target = Math.max(next, this.now);
+    } else {
+      target = this.now + parseBounded(nsText, 'NS', Number.MAX_SAFE_INTEGER - this.now, 'the clock would pass 2^53 ns');
+    }
+    this.advanceTo(target);
+    return `OK ${this.now}`;
+  }
+
+  private clockSet(nsText: string): string {
+    const target = parseBounded(nsText, 'NS', Number.MAX_SAFE_INTEGER, 'the clock stops at 2^53 ns');
+    if (target < this.now) throw new QtestFail(`the clock is already at ${this.now} ns and never goes back`);
+    this.advanceTo(target);
+    return `OK ${this.now}`;
+  }
+
+  /** Every deadline on the way is delivered at its own time, in order (PIT edges reach the PIC). */
+  private advanceTo(target: number): void {
+    this.bus.advanceThrough(target);
+    this.now = target;
+  }
+
+  // ---- IRQs -------------------------------------------------------------------------------------
+  private interceptIrqs(dir: 'in' | 'out', target: string): string {
+    const ep = target === '*' ? -2 : target === 'cpu' && dir === 'in' ? CPU_TARGET : this.device(target, dir);
+    if (this.intercept) {
+      if (this.intercept.dir === dir && this.intercept.target === target) return 'OK';
+      throw new QtestFail(`IRQ intercept already enabled (irq_intercept_${this.intercept.dir} ${this.intercept.target}); one per session, as in QEMU: use * to watch every line`);
+    }
+    this.intercept = { dir, target };
+    if (target === '*') {
+      this.bus.onLine = (route, level) => this.irq(route.line, level);
+    } else if (dir === 'in') {
+      this.bus.onLine = (route, level) => { if (route.toDevice === ep) this.irq(route.toPin, level); };
+    } else {
+      this.bus.onOutput = (from, pin, level) => {
+        if (from !== ep || (this.outLevels.get(pin) ?? 0) === level) return;
+        this.outLevels.set(pin, level);
+        this.irq(pin, level);
+      };
+    }
+    return 'OK';
+  }
+
+  private setIrqIn(name: string, pinText: string, levelText: string): string {
+    const ep = this.device(name, 'in');
+    const inputs = this.devices[ep].module.inputs ?? [];
+    let pin = inputs.indexOf(pinText);
+    if (pin < 0 && /^[0-9]+$/.test(pinText) && Number(pinText) < inputs.length) pin = Number(pinText);
+    if (pin < 0) throw new QtestFail(`device "${name}" has no input pin "${pinText}". ${didYouMean(pinText, inputs)}Inputs: ${inputs.join(', ')} (or their index)`);
+    if (levelText !== '0' && levelText !== '1') throw new QtestFail(`LEVEL "${levelText}" must be 0 or 1`);
+    this.bus.request(ep, Op.SetInput, pin, Number(levelText), this.now);
+    return 'OK';
+  }
+
+  private irq(n: number, level: Level): void {
+    this.out.push(`IRQ ${level ? 'raise' : 'lower'} ${n}`);
+  }
+
+  /** Endpoint index of a device that has pins in direction `dir`. */
+  private device(name: string, dir: 'in' | 'out'): number {
+    const ep = this.devices.findIndex((d) => d.name === name);
+    if (ep < 0) {
+      const names = [...this.devices.map((d) => d.name), 'cpu'];
+      if (name === 'cpu') throw new QtestFail(dir === 'out' ? 'the CPU has no output pins (its input is cpu.intr: irq_intercept_in cpu)' : 'cpu.intr is driven by its wire, not set by qtest');
+      throw new QtestFail(`unknown device "${name}". ${didYouMean(name, names)}Devices: ${names.join(', ')}, or * for every line`);
+    }
+    const pins = dir === 'in' ? this.devices[ep].module.inputs : this.devices[ep].module.outputs;
+    if (!pins?.length) throw new QtestFail(`device "${name}" has no ${dir === 'in' ? 'input' : 'output'} pins`);
+    return ep;
+  }
+
+  // ---- effects ----------------------------------------------------------------------------------
+  /** Device requests made during the command: a reset line restarts every device; exit ends the session. */
+  private applyEffects(): void {
+    while (this.effects.length) {
+      const e = this.effects.shift()!;
+      if (e.effect === Effect.Exit) {
+        this.end ??= { reason: 'exit', status: e.value, message: e.message };
+      } else if (e.effect === Effect.Reset) {
+        this.tracer.emit(this.now, 'machine.reset', 'qtest', { why: e.message, count: 1 });
+        this.outLevels.clear();
+        this.bus.resetAll(this.now);
+        this.bus.prime(this.now);
+      }
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// `actorpc test [SUITE…]`: the kernel's own test suites, each booted in its own machine
+// (config/test.yaml: no_reboot, isa-debug-exit at 0xf4, serial to stdout, headless, virtual
+// time), as `cargo test` + bootimage run them under QEMU. Status 33 is a pass (bootimage's
+// test-success-exit-code); a timeout, a triple fault (status 0 with no_reboot) or 35 is a fail.
+import { fileURLToPath } from 'node:url';
+import { KERNEL_MAINS } from '../../kernel/mains.js';
+import { loadMachine } from '../config/load.js';
+import { formatDuration } from '../config/units.js';
+import { didYouMean } from '../config/suggest.js';
+import { Machine } from '../machine.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
+
+export const TEST_MACHINE = fileURLToPath(new URL('../../../config/test.yaml', import.meta.url));
+/** bootimage's test-timeout: 300 s (of machine time here). */
+export const DEFAULT_TEST_TIMEOUT_NS = 300e9;
+const SUCCESS_STATUS = 33;
+
+export const SUITE_NAMES: readonly string[] = Object.keys(KERNEL_MAINS)
+  .filter((k) => k.startsWith('test-'))
+  .map((k) => k.slice(5));
+
+export interface SuiteResult {
+  readonly suite: string;
+  readonly passed: boolean;
+  readonly status: number;
+  readonly why: string;
+  readonly serial: string;
+}
+
+export async function runSuite(suite: string, timeoutNs = DEFAULT_TEST_TIMEOUT_NS, echo?: (text: string) => void): Promise<SuiteResult> {
+  const spec = await loadMachine(TEST_MACHINE, { kernel: { main: `test-${suite}` } });
+  const m = await Machine.start(spec, { stopAt: timeoutNs, stopReason: 'timeout' });
+  const bytes: number[] = [];
+  const decoder = new TextDecoder();
+  m.events$.subscribe((e) => {
+    if (e.channel !== 'tx') return;
+    bytes.push(e.payload as number);
+    echo?.(decoder.decode(new Uint8Array([e.payload as number]), { stream: true }));
+  });
+  m.idleForever$.subscribe(() => m.stop());
+  const r = await m.result!;
+  const serial = new TextDecoder().decode(new Uint8Array(bytes));
+  if (r.reason === 'exit') {
+    const passed = r.status === SUCCESS_STATUS;
+    return { suite, passed, status: r.status, why: passed ? 'ok' : `exit status ${r.status}`, serial };
+  }
+  const why =
+    r.reason === 'timeout' ? `Test timed out after ${formatDuration(timeoutNs)} of machine time`
+      : r.reason === 'triple-fault' ? 'triple fault (no_reboot: the machine exited with status 0)'
+        : r.crash ? `actor "${r.crash.actor}" crashed: ${r.crash.error}`
+          : `the machine stopped without an exit status (${r.reason})`;
+  return { suite, passed: false, status: r.status, why, serial };
+}
+
+export async function testCommand(suites: readonly string[], timeoutNs: number | undefined): Promise<number> {
+  for (const s of suites) {
+    if (!SUITE_NAMES.includes(s)) {
+      throw new UsageError(`unknown test suite "${s}". ${didYouMean(s, SUITE_NAMES)}Suites: ${SUITE_NAMES.join(', ')}.`);
+    }
+  }
+  const chosen = suites.length ? suites : SUITE_NAMES;
+  const results: SuiteResult[] = [];
+  for (const suite of chosen) {
+    process.stdout.write(`\n== ${suite}\n`);
+    const r = await runSuite(suite, timeoutNs ?? DEFAULT_TEST_TIMEOUT_NS, (t) => process.stdout.write(t));
+    if (!r.passed) process.stdout.write(`\n${r.why}\n`);
+    results.push(r);
+  }
+  process.stdout.write('\n');
+  for (const r of results) process.stdout.write(`${r.passed ? 'ok    ' : 'FAILED'} ${r.suite} (${r.why})\n`);
+  const failed = results.filter((r) => !r.passed).length;
+  process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+  return failed ? EXIT_FAILURE : EXIT_OK;
+}
