@@ -13,6 +13,7 @@
 // the first region it fits in; the part behind the allocation goes back on the list, the
 // alignment gap in front of it is lost for good (blog_os issue #796).
 import { Mutex } from '../sync/spin.js';
+import { panic } from '../panic.js';
 import { staticAlloc } from '../statics.js';
 import { align_up, allocator_assert, loadUsize, storeUsize, type KernelAllocator, type Layout } from './global.js';
 
@@ -78,11 +79,10 @@ export class LinkedListAllocator implements KernelAllocator {
 
 /** Push a node for [addr, addr + size) at the front of the list. */
 function add_free_region(head: number, addr: number, size: number): void {
-  allocator_assert(
-    align_up(addr, LIST_NODE_ALIGN) === addr,
-    `assertion \`left == right\` failed\n  left: ${align_up(addr, LIST_NODE_ALIGN)}\n right: ${addr}`,
-    'src/allocator/linked_list.rs:48:9',
-  );
+  const aligned = align_up(addr, LIST_NODE_ALIGN);
+  if (aligned !== addr) {
+    panic(`assertion \`left == right\` failed\n  left: ${aligned}\n right: ${addr}`, 'src/allocator/linked_list.rs:48:9');
+  }
   allocator_assert(size >= LIST_NODE_SIZE, 'assertion failed: size >= mem::size_of::<ListNode>()', 'src/allocator/linked_list.rs:49:9');
   storeUsize(addr + SIZE, size);
   storeUsize(addr + NEXT, loadUsize(head + NEXT));

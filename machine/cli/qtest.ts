@@ -18,13 +18,9 @@ interface Session {
   close(): void;
 }
 
-/** qtest has no screen and no host keyboard; its time is virtual whatever FILE says. */
+/** Time is virtual whatever FILE says. (No front-ends are made: the protocol owns stdout.) */
 export function qtestSpec(spec: MachineSpec): MachineSpec {
-  return {
-    ...spec,
-    time: { ...spec.time, mode: 'virtual' },
-    devices: spec.devices.map((d) => (d.adapter === 'terminal' ? { ...d, adapter: 'headless' } : d)),
-  };
+  return { ...spec, time: { ...spec.time, mode: 'virtual' } };
 }
 
 export async function qtestCommand(args: RunArgs): Promise<number> {

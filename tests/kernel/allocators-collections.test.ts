@@ -4,12 +4,16 @@
 // alloc + copy + dealloc) and RcBox {strong, weak, value} as bytes in the heap.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ALLOCATOR, Dummy, type KernelAllocator } from '../../kernel/allocator/global.js';
-import { ALLOCATOR_KINDS, HEAP_SIZE, initAllocator, type AllocatorKind } from '../../kernel/allocator/index.js';
+import { ALLOCATOR_KINDS, HEAP_SIZE, HEAP_START, initAllocator, type AllocatorKind } from '../../kernel/allocator/index.js';
 import { LockedHeap } from '../../kernel/allocator/linked_list_allocator.js';
 import { Box } from '../../kernel/alloc/boxed.js';
 import { Rc } from '../../kernel/alloc/rc.js';
 import { I32, U64, U8, type ValueType } from '../../kernel/alloc/types.js';
 import { Vec } from '../../kernel/alloc/vec.js';
+import { MachineReset } from '../../cpu/errors.js';
+import { PageTableFlags as F } from '../../cpu/paging.js';
+import { HEAP_ALLOCATION_TESTS } from '../../kernel/tests/heap_allocation.js';
+import { cpuRig } from '../support/cpu-rig.js';
 import { guestRig, type GuestRig } from '../support/guest.js';
 import { throwOnPanic } from '../support/kernel-panic.js';
 
@@ -185,5 +189,44 @@ describe('Box and Rc', () => {
     expect(words()).toEqual([1, 1, 99]);
     c.drop();
     expect(heap.freeRegions()).toEqual([[HEAP_AT, HEAP_SIZE]]);
+  });
+});
+
+describe('with paging on: the heap at HEAP_START = 0x4444_4444_0000', () => {
+  /** A kernel CPU with identity-mapped memory (statics included); the heap's 25 pages mapped or not. */
+  function pagedRig(mapHeap: boolean) {
+    const r = cpuRig({ paging: true, tracing: false });
+    throwOnPanic();
+    if (mapHeap) {
+      for (let i = 0; i < HEAP_SIZE / 0x1000; i++) {
+        r.pt!.map(HEAP_START + i * 0x1000, HEAP_FRAMES + i * 0x1000, { flags: F.PRESENT | F.WRITABLE });
+      }
+    }
+    return r;
+  }
+  const HEAP_FRAMES = 0x100000;
+
+  it.each(['linked-list-allocator', 'fixed-size-block'] as AllocatorKind[])('%s: the demo prints the blog\'s addresses', (kind) => {
+    const r = pagedRig(true);
+    initAllocator(kind); // HEAP_START, HEAP_SIZE
+    expect(demo().lines).toEqual([
+      'heap_value at 0x444444440000',
+      'vec at 0x444444440800',
+      'current reference count is 2',
+      'reference count is 1 now',
+    ]);
+    expect(r.memory.read32(HEAP_FRAMES)).toBe(41); // *heap_value, in the frame behind the first heap page
+  });
+
+  it('the four heap_allocation tests pass through the MMU (fixed-size block)', () => {
+    pagedRig(true);
+    initAllocator('fixed-size-block');
+    for (const t of HEAP_ALLOCATION_TESTS) t.body();
+  });
+
+  it('initialising the allocator before the pages are mapped faults on its first header write', () => {
+    const r = pagedRig(false);
+    expect(() => initAllocator('linked-list-allocator')).toThrow(MachineReset); // #PF, no handler: triple fault
+    expect(r.cpu.cr2).toBe(HEAP_START);
   });
 });

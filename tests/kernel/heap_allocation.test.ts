@@ -29,15 +29,7 @@ function setUp(kind: AllocatorKind): void {
   heap = initAllocator(kind, HEAP_AT, HEAP_SIZE);
 }
 
-/** Run a guest test; its time and instruction count (CPU instructions are load/store/...). */
-function timed(body: () => void): { ms: number; instructions: number } {
-  const i0 = rig.cpu.stats().instructions;
-  const t0 = performance.now();
-  body();
-  return { ms: performance.now() - t0, instructions: rig.cpu.stats().instructions - i0 };
-}
 
-const timings: string[] = [];
 
 describe('the test list', () => {
   it('post 10 has three tests, post 11 four, with the type names the runner prints', () => {
@@ -63,8 +55,7 @@ describe.each(ALLOCATOR_KINDS)('%s allocator', (kind) => {
   });
 
   it('many_boxes (102 400 boxes)', () => {
-    const t = timed(() => many_boxes());
-    timings.push(`${kind} many_boxes: ${t.ms.toFixed(0)} ms, ${(t.instructions / HEAP_SIZE).toFixed(1)} instructions per box`);
+    many_boxes();
   });
 
   if (kind === 'bump') {
@@ -94,19 +85,12 @@ describe.each(ALLOCATOR_KINDS)('%s allocator', (kind) => {
     });
   } else {
     it('many_boxes_long_lived', () => {
-      const t = timed(() => many_boxes_long_lived());
-      timings.push(`${kind} many_boxes_long_lived: ${t.ms.toFixed(0)} ms, ${(t.instructions / HEAP_SIZE).toFixed(1)} instructions per box`);
+      many_boxes_long_lived();
     });
   }
 
   it('the whole suite in one boot, in order, on one heap', () => {
     const tests = kind === 'bump' ? HEAP_ALLOCATION_TESTS.slice(0, 3) : HEAP_ALLOCATION_TESTS;
     for (const t of tests) t.body();
-  });
-});
-
-describe('timings', () => {
-  it('are reported', () => {
-    console.log(timings.join('\n'));
   });
 });
