@@ -4,6 +4,8 @@
 export interface KernelFeatures {
   readonly post: number;
   readonly scenario?: string;
+  /** kernel.allocator: which heap allocator (default: the post's). */
+  readonly allocator?: string;
 }
 
 let current: KernelFeatures = { post: 3 };

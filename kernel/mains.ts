@@ -56,9 +56,18 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
     scenarios: {},
     load: () => import('./main/post-09.js'),
   },
+  'post-10': {
+    title: 'Heap Allocation: 100 KiB at 0x4444_4444_0000, Box/Vec/Rc on a linked_list_allocator-style heap',
+    scenarios: {},
+    load: () => import('./main/post-10.js'),
+  },
+  'post-11': {
+    title: 'Allocator Designs: the fixed-size block allocator (kernel.allocator picks bump, linked-list, buddy…)',
+    scenarios: {},
+    load: () => import('./main/post-11.js'),
+  },
   'post-12': {
-    title: 'Async/Await: an executor of tasks woken by the keyboard ISR, idling in hlt (no heap yet: posts 08–11 are not ported)',
-    heap: 'not yet (memory issue)',
+    title: 'Async/Await: an executor of tasks woken by the keyboard ISR, idling in hlt',
     scenarios: {},
     load: () => import('./main/post-12.js'),
   },

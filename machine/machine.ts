@@ -1,7 +1,7 @@
 // Assembly of a machine from its validated spec, actor hosting (piscina: one long-running task
 // per actor) and supervision. The main thread keeps the front-ends, the trace hub and the
 // control block; the CPU and every worker-placed device run on their own threads.
-import { fileURLToPath } from 'node:url';
+import { projectPath } from './paths.js';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { Subject } from 'rxjs';
@@ -65,9 +65,7 @@ interface Actor {
 
 /** Where the compiled actor task lives (workers run compiled JS, also when tests run from source). */
 export function actorTaskFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const distRoot = here.includes('/dist/') ? here.slice(0, here.lastIndexOf('/dist/') + 6) : here.slice(0, here.lastIndexOf('/machine/') + 1) + 'dist/';
-  return distRoot + 'machine/actors/actor-task.js';
+  return projectPath('dist', 'machine', 'actors', 'actor-task.js');
 }
 
 export class Machine {

@@ -11,16 +11,23 @@ import { Executor } from '../task/executor.js';
 import { print_keypresses } from '../task/keyboard.js';
 import { Task } from '../task/mod.js';
 import { println } from '../vga_buffer.js';
+import { init_heap_or_panic } from '../allocator.js';
+import * as memory from '../memory.js';
+import { BootInfoFrameAllocator } from '../memory.js';
+import { VirtAddr } from '../x86_64/addr.js';
+import { BootInfo } from '../x86_64/bootinfo.js';
 
-const kernel_main = fn('blog_os::kernel_main', (_bootInfo: number): never => {
+const kernel_main = fn('blog_os::kernel_main', (bootInfoAddr: number): never => {
+  const boot_info = new BootInfo(bootInfoAddr);
   setPanicHandler(vgaPanicHandler(hlt_loop));
   println('Hello World!');
   init();
 
-  // The blog maps the heap here (memory::init, BootInfoFrameAllocator, allocator::init_heap):
-  // it arrives with the memory issue. Until then no heap is initialised and nothing about it is
-  // printed — the blog prints nothing for it either. The executor's task queue and the scancode
-  // queue, which the blog allocates on that heap, live in the kernel's static data meanwhile.
+  // The heap, as the blog sets it up (nothing printed). The executor's task queue and the
+  // scancode queue stay fixed-size statics in the kernel's data (ArrayQueue never allocates).
+  const mapper = memory.init(VirtAddr.new(boot_info.physical_memory_offset));
+  const frame_allocator = BootInfoFrameAllocator.init(boot_info.memory_map);
+  init_heap_or_panic(mapper, frame_allocator);
 
   const executor = Executor.new();
   executor.spawn(Task.new(example_task()));

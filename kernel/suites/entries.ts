@@ -13,11 +13,21 @@ import { assert_eq, exit_qemu, QemuExitCode, test_panic_handler, test_runner, te
 import { println } from '../vga_buffer.js';
 import { IDT_BYTES, InterruptDescriptorTable } from '../x86_64/idt.js';
 import { LIB_TESTS } from './lib.js';
+import { init_heap_or_panic } from '../allocator.js';
+import * as memory from '../memory.js';
+import { BootInfoFrameAllocator } from '../memory.js';
+import { heapAllocationTests } from '../tests/heap_allocation.js';
+import { VirtAddr } from '../x86_64/addr.js';
+import { BootInfo } from '../x86_64/bootinfo.js';
 
 const POST = 12;
 
+/** The BootInfo address the bootloader passed to the running entry. */
+let bootInfoAt = 0;
+
 function entry(name: string, body: () => void): () => KernelStart {
-  const start = fn(`_start(${name})`, (_bootInfo: number): never => {
+  const start = fn(`_start(${name})`, (bootInfo: number): never => {
+    bootInfoAt = bootInfo;
     setPanicHandler(test_panic_handler);
     body();
     return hlt_loop();
@@ -87,5 +97,14 @@ export const stack_overflow = entry('stack_overflow', () => {
   panic('Execution continued after stack overflow', 'tests/stack_overflow.rs:27:5');
 });
 
+/** tests/heap_allocation.rs: init, the heap as kernel_main sets it up, then the four heap tests. */
+export const heap_allocation = entry('heap_allocation', () => {
+  const boot_info = new BootInfo(bootInfoAt);
+  init();
+  const mapper = memory.init(VirtAddr.new(boot_info.physical_memory_offset));
+  init_heap_or_panic(mapper, BootInfoFrameAllocator.init(boot_info.memory_map));
+  test_runner(heapAllocationTests(POST).map((t) => testable(t.name, t.body)));
+});
+
 /** Suite name → entry, in the order `cargo test` runs them (lib, bin, then tests/ alphabetically). */
-export const SUITES: Readonly<Record<string, () => KernelStart>> = { lib, bin, basic_boot, should_panic, stack_overflow };
+export const SUITES: Readonly<Record<string, () => KernelStart>> = { lib, bin, basic_boot, heap_allocation, should_panic, stack_overflow };

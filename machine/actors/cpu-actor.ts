@@ -12,6 +12,7 @@ import { bindCpu } from '../../cpu/isa.js';
 import { powerOn } from '../../firmware/post.js';
 import { KERNEL_MAINS } from '../../kernel/mains.js';
 import { resetStatics } from '../../kernel/lazy_static.js';
+import { features, setFeatures } from '../../kernel/features.js';
 import { assembleBus, postDeviceEvents, serveHostEvents } from './bus-assembly.js';
 import { exposeControl } from './comlink.js';
 import { DeviceCrash } from './device-shell.js';
@@ -29,6 +30,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   const kernel = KERNEL_MAINS[spec.kernel.main];
   if (!kernel) throw new Error(`unknown kernel.main "${spec.kernel.main}"`);
   const kernelStart = (await kernel.load()).entry(spec.kernel.scenario);
+  if (spec.kernel.allocator) setFeatures({ ...features(), allocator: spec.kernel.allocator });
 
   const clock: MachineClock = spec.time.mode === 'virtual' ? new VirtualClock(spec.time.nsPerInstruction) : new RealtimeClock();
   const cpu = new Cpu(memory, bus, clock, control, tracer, {

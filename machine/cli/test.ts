@@ -2,7 +2,7 @@
 // (config/test.yaml: no_reboot, isa-debug-exit at 0xf4, serial to stdout, headless, virtual
 // time), as `cargo test` + bootimage run them under QEMU. Status 33 is a pass (bootimage's
 // test-success-exit-code); a timeout, a triple fault (status 0 with no_reboot) or 35 is a fail.
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 import { KERNEL_MAINS } from '../../kernel/mains.js';
 import { loadMachine } from '../config/load.js';
 import { formatDuration } from '../config/units.js';
@@ -10,7 +10,7 @@ import { didYouMean } from '../config/suggest.js';
 import { Machine } from '../machine.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
 
-export const TEST_MACHINE = fileURLToPath(new URL('../../../config/test.yaml', import.meta.url));
+export const TEST_MACHINE = projectPath('config', 'test.yaml');
 /** bootimage's test-timeout: 300 s (of machine time here). */
 export const DEFAULT_TEST_TIMEOUT_NS = 300e9;
 const SUCCESS_STATUS = 33;
@@ -27,8 +27,18 @@ export interface SuiteResult {
   readonly serial: string;
 }
 
-export async function runSuite(suite: string, timeoutNs = DEFAULT_TEST_TIMEOUT_NS, echo?: (text: string) => void): Promise<SuiteResult> {
-  const spec = await loadMachine(TEST_MACHINE, { kernel: { main: `test-${suite}` } });
+export interface SuiteOptions {
+  readonly timeoutNs?: number;
+  /** Echo serial output as it arrives. */
+  readonly echo?: (text: string) => void;
+  /** kernel.allocator for the suite's machine (e.g. bump, to watch many_boxes_long_lived fail). */
+  readonly allocator?: string;
+}
+
+export async function runSuite(suite: string, options: SuiteOptions = {}): Promise<SuiteResult> {
+  const { timeoutNs = DEFAULT_TEST_TIMEOUT_NS, echo, allocator } = options;
+  const kernel = allocator ? { main: `test-${suite}`, allocator } : { main: `test-${suite}` };
+  const spec = await loadMachine(TEST_MACHINE, { kernel } as Parameters<typeof loadMachine>[1]);
   const m = await Machine.start(spec, { stopAt: timeoutNs, stopReason: 'timeout' });
   const bytes: number[] = [];
   const decoder = new TextDecoder();
@@ -62,7 +72,7 @@ export async function testCommand(suites: readonly string[], timeoutNs: number |
   const results: SuiteResult[] = [];
   for (const suite of chosen) {
     process.stdout.write(`\n== ${suite}\n`);
-    const r = await runSuite(suite, timeoutNs ?? DEFAULT_TEST_TIMEOUT_NS, (t) => process.stdout.write(t));
+    const r = await runSuite(suite, { timeoutNs, echo: (t) => process.stdout.write(t) });
     if (!r.passed) process.stdout.write(`\n${r.why}\n`);
     results.push(r);
   }

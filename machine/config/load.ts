@@ -92,7 +92,7 @@ async function finish(abs: string, m: Merged, ctx: LoadContext, kernelMains: rea
     memoryBytes: parseSize(m.memory.value),
     time: { mode: m.mode?.value ?? 'realtime', nsPerInstruction: m.nsPerInstruction?.value ?? 1, idle: m.idle?.value ?? 'sleep' },
     noReboot: m.noReboot?.value ?? false,
-    kernel: { main: m.main.value, ...(m.scenario ? { scenario: m.scenario.value } : {}) },
+    kernel: { main: m.main.value, ...(m.scenario ? { scenario: m.scenario.value } : {}), ...(m.allocator ? { allocator: m.allocator.value } : {}) },
     devices: [...devices.values()].map((d) => d.spec),
     wires,
   };

@@ -43,6 +43,7 @@ export interface Merged {
   noReboot?: Val<boolean>;
   main?: Val<string>;
   scenario?: Val<string>;
+  allocator?: Val<string>;
   /** Keys whose value was rejected somewhere: no "missing" error for them. */
   readonly rejected: Set<string>;
   readonly devices: Map<string, MergedDevice>;
@@ -189,6 +190,8 @@ export function applyLayer(
     if (main !== null) m.main = main;
     const scenario = take<string>('scenario', ['kernel', 'scenario'], kernel);
     if (scenario !== null) m.scenario = scenario;
+    const allocator = take<string>('allocator', ['kernel', 'allocator'], kernel);
+    if (allocator !== null) m.allocator = allocator;
   }
 
   if ('devices' in v && !ok(['devices'])) m.incomplete = true;

@@ -22,6 +22,7 @@ export const PLACEMENTS = ['worker', 'inline'] as const;
 export const ON_CRASH = ['halt', 'restart'] as const;
 export const TIME_MODES = ['realtime', 'virtual'] as const;
 export const IDLE_MODES = ['sleep', 'poll'] as const;
+export const ALLOCATOR_KINDS = ['bump', 'linked-list', 'linked-list-allocator', 'fixed-size-block', 'buddy'] as const;
 
 const PORT_NUMBER = '(0[xX][0-9a-fA-F]{1,4}|[0-9]{1,5})';
 export const PORT_PATTERN = `^\\s*${PORT_NUMBER}(\\s*-\\s*${PORT_NUMBER})?\\s*$`;
@@ -102,6 +103,7 @@ export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS)
         .strictObject({
           main: z.enum(mains).meta({ description: 'Which kernel entry point runs.' }),
           scenario: z.string().min(1).meta({ description: 'A scenario of that kernel (checked by the kernel).' }),
+          allocator: z.enum(ALLOCATOR_KINDS).meta({ description: "The kernel's heap allocator (default: the post's: 10 linked-list-allocator, 11+ fixed-size-block)." }),
         })
         .partial(),
       devices: z

@@ -57,7 +57,7 @@ export interface MachineSpec {
   readonly time: { readonly mode: TimeMode; readonly nsPerInstruction: number; readonly idle: IdleMode };
   /** On triple fault: exit with status 0 (QEMU -no-reboot) instead of resetting. */
   readonly noReboot: boolean;
-  readonly kernel: { readonly main: string; readonly scenario?: string };
+  readonly kernel: { readonly main: string; readonly scenario?: string; readonly allocator?: string };
   readonly devices: readonly DeviceSpec[];
   readonly wires: readonly WireSpec[];
 }

@@ -2,7 +2,7 @@
 // is malformed (and the session going on after them), a session piped from a file, the Unix
 // socket, and the command line.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,25 @@ describe('actorpc qtest: the command', () => {
     expect(lines[1]).toMatch(/^OK [1-9]\d*$/);
     expect(lines[2]).toBe(`OK ${Number(lines[1].slice(3)) + 1000}`);
     expect(lines.slice(3)).toEqual(['']);
+  });
+
+  it('--log FILE records each command (qtest.cmd) before the bus records it causes', () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'actorpc-qtest-')), 'trace.ndjson');
+    const r = spawnSync(process.execPath, ['bin/actorpc.js', 'qtest', 'config/pc.yaml', '--log', log, '--log-filter', 'kind=qtest.*,io.*,machine.*'], {
+      cwd: ROOT, encoding: 'utf8', timeout: 30_000, input: 'outb 0x21 0xff
+clock_step 5
+',
+    });
+    expect(r.status).toBe(0);
+    const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((x) => [x.kind, x.src, x.cmd ?? x.reg ?? x.reason])).toEqual([
+      ['machine.start', 'qtest', undefined],
+      ['qtest.cmd', 'qtest', 'outb 0x21 0xff'],
+      ['io.write', 'cpu', 'ICW2-4/OCW1'],
+      ['qtest.cmd', 'qtest', 'clock_step 5'],
+      ['machine.stop', 'qtest', 'stop'],
+    ]);
+    expect(records.at(-1).t).toBe(5);
   });
 
   it('--socket PATH serves one client on a Unix socket and removes it at the end', async () => {
