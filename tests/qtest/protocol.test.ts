@@ -100,9 +100,7 @@ describe('actorpc qtest: the command', () => {
   it('--log FILE records each command (qtest.cmd) before the bus records it causes', () => {
     const log = join(mkdtempSync(join(tmpdir(), 'actorpc-qtest-')), 'trace.ndjson');
     const r = spawnSync(process.execPath, ['bin/actorpc.js', 'qtest', 'config/pc.yaml', '--log', log, '--log-filter', 'kind=qtest.*,io.*,machine.*'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 30_000, input: 'outb 0x21 0xff
-clock_step 5
-',
+      cwd: ROOT, encoding: 'utf8', timeout: 30_000, input: 'outb 0x21 0xff\nclock_step 5\n',
     });
     expect(r.status).toBe(0);
     const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
