@@ -14,6 +14,7 @@ import { DeviceShell, InlineEndpoint } from '../machine/actors/device-shell.js';
 import { echo } from './echo-device.js';
 import { irqBench } from './irq.js';
 import { keyboardBench } from './keyboard.js';
+import { memoryBench } from './memory.js';
 import { printTable, summarize, writeResults, type BenchRow } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
   });
   rows.push(...(await irqBench()));
   rows.push(...(await keyboardBench()));
+  rows.push(...memoryBench());
   printTable(rows);
   console.log(`\nresults: ${writeResults('bench', rows)}`);
 }
