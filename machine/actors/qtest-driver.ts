@@ -221,24 +221,36 @@ export class QtestDriver {
 
   // ---- IRQs -------------------------------------------------------------------------------------
   private interceptIrqs(dir: 'in' | 'out', target: string): string {
-    const ep = target === '*' ? -2 : target === 'cpu' && dir === 'in' ? CPU_TARGET : this.device(target, dir);
+    const watch = this.watcher(dir, target);
     if (this.intercept) {
       if (this.intercept.dir === dir && this.intercept.target === target) return 'OK';
       throw new QtestFail(`IRQ intercept already enabled (irq_intercept_${this.intercept.dir} ${this.intercept.target}); one per session, as in QEMU: use * to watch every line`);
     }
     this.intercept = { dir, target };
+    watch();
+    return 'OK';
+  }
+
+  /** Check an intercept target; returns what installs its observer on the bus. */
+  private watcher(dir: 'in' | 'out', target: string): () => void {
     if (target === '*') {
-      this.bus.onLine = (route, level) => this.irq(route.line, level);
-    } else if (dir === 'in') {
-      this.bus.onLine = (route, level) => { if (route.toDevice === ep) this.irq(route.toPin, level); };
-    } else {
+      // Every wire, numbered by its index in the machine's wire list.
+      return () => { this.bus.onLine = (route, level) => this.irq(route.line, level); };
+    }
+    if (dir === 'in') {
+      // The device's input pins (the CPU's one: cpu.intr), as their wires deliver levels to them.
+      const ep = target === 'cpu' ? CPU_TARGET : this.device(target, 'in');
+      return () => { this.bus.onLine = (route, level) => { if (route.toDevice === ep) this.irq(route.toPin, level); }; };
+    }
+    // The device's output pins, as it reports them (wired or not).
+    const ep = this.device(target, 'out');
+    return () => {
       this.bus.onOutput = (from, pin, level) => {
         if (from !== ep || (this.outLevels.get(pin) ?? 0) === level) return;
         this.outLevels.set(pin, level);
         this.irq(pin, level);
       };
-    }
-    return 'OK';
+    };
   }
 
   private setIrqIn(name: string, pinText: string, levelText: string): string {
