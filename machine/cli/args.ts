@@ -5,7 +5,9 @@ import { parseLogFilter, type TraceFilter } from '../log-filter.js';
 import { UsageError } from './usage.js';
 
 export interface RunArgs {
-  readonly command: 'run' | 'check' | 'help' | 'qtest';
+  readonly command: 'run' | 'check' | 'help' | 'qtest' | 'test';
+  /** test: the suites to run (all when empty). */
+  readonly suites?: readonly string[];
   readonly file?: string;
   readonly headless: boolean;
   readonly time?: 'realtime' | 'virtual';
@@ -63,8 +65,16 @@ export function parseCommandLine(argv: readonly string[]): RunArgs {
   const { values, positionals } = parsed;
   const [command = 'help', file, ...extra] = positionals;
   if (values.help || command === 'help') return { command: 'help', headless: false, logFilter: parseLogFilter([]), pretty: false, printConfig: false };
+  if (command === 'test') {
+    const other = Object.keys(values).filter((k) => k !== 'timeout' && (values as Record<string, unknown>)[k] !== undefined);
+    if (other.length) throw new UsageError(`--${other[0]} does not apply to "actorpc test": its only option is --timeout DURATION (machine time per suite, default 300s).`);
+    return {
+      command: 'test', suites: positionals.slice(1), headless: true, timeoutNs: duration('timeout', values.timeout),
+      logFilter: parseLogFilter([]), pretty: false, printConfig: false,
+    };
+  }
   if (command !== 'run' && command !== 'check' && command !== 'qtest') {
-    throw new UsageError(`unknown command "${command}". Use "actorpc run FILE" to boot a machine, "actorpc check FILE" to validate one, or "actorpc qtest FILE" to drive its devices with qtest commands.`);
+    throw new UsageError(`unknown command "${command}". Use "actorpc run FILE" to boot a machine, "actorpc check FILE" to validate one, "actorpc test" to run the kernel's test suites, or "actorpc qtest FILE" to drive its devices with qtest commands.`);
   }
   if (!file) throw new UsageError(`"actorpc ${command}" needs a machine file, e.g. "actorpc ${command} config/default.yaml".`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" after ${file}: give one machine file; quote TEXT that has spaces.`);

@@ -3,6 +3,7 @@ import { loadMachine } from '../config/load.js';
 import { ConfigErrors } from '../config/errors.js';
 import { parseCommandLine } from './args.js';
 import { qtestCommand } from './qtest.js';
+import { testCommand } from './test.js';
 import { runCommand, writeScreen } from './run.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, USAGE, UsageError } from './usage.js';
 
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     if (args.command === 'qtest') return await qtestCommand(args);
+    if (args.command === 'test') return await testCommand(args.suites ?? [], args.timeoutNs);
     const outcome = await runCommand(args);
     if (outcome.screen !== undefined) {
       if (args.screen) writeScreen(args.screen, outcome.screen);

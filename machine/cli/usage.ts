@@ -15,6 +15,9 @@ commands:
   check FILE          validate FILE only
   qtest FILE          no CPU: drive FILE's devices with QEMU qtest commands (outb, inb, clock_step,
                       irq_intercept_in, ...) on stdin/stdout, in virtual time; see docs/qtest.md
+  test [SUITE...]     the kernel's own test suites (lib, bin, basic_boot, heap_allocation,
+                      should_panic, stack_overflow), each in its own machine (config/test.yaml);
+                      --timeout DURATION of machine time per suite (default 300s)
   help                this text
 
 run options:
