@@ -279,11 +279,7 @@ export class Cpu {
     this.boundary();
   }
 
-  /**
-   * The kernel idles with interrupts on for the first time: it is ready for input. Hold here
-   * until the host has queued its typed keys, so they take effect at this machine time in every
-   * run (virtual time stays deterministic).
-   */
+  /** First idle with IF=1: the kernel is ready. Hold until the host has queued its typed keys (deterministic). */
   private holdForInput(): void {
     const i32 = this.control.i32;
     Atomics.store(i32, C_INPUT_GATE, InputGate.Waiting);
@@ -336,6 +332,7 @@ export class Cpu {
     this.tracer.emit(this.now(), 'cpu.exception', 'cpu', {
       vector: f.vector, error_code: f.errorCode, cr2: f.vector === Vector.PF ? f.cr2 : undefined,
     });
+    if (f.vector === Vector.PF) this.tracer.emit(this.now(), 'cpu.page_fault', 'cpu', { addr: f.cr2, error_code: f.errorCode });
   }
 
   tripleFault(last: CpuFault): never {
@@ -385,11 +382,7 @@ export class Cpu {
     this.control.instructions = this.icount;
   }
 
-  /**
-   * Wait for something to happen: the next device deadline, an asynchronous device event, or a
-   * host request. Returns when the caller should look for work again. With IF=0 nothing can ever
-   * resume the guest: the CPU idles for good.
-   */
+  /** Wait for the next deadline, device event or host request; with IF=0 the CPU idles for good. */
   idle(): void {
     // Read the wake word before looking for work: a wake-up that lands after the look changes
     // it, so the wait below returns at once instead of sleeping through it.
