@@ -5,6 +5,9 @@ import { features } from './features.js';
 import { allocatorForPost, HEAP_SIZE, HEAP_START, initAllocator, type AllocatorKind } from './allocator/index.js';
 import { Err, expect, VirtAddr, type Result } from './x86_64/addr.js';
 import { MapToError, Page, PageTableFlags, type FrameAllocator, type OffsetPageTable } from './x86_64/paging.js';
+import type { BootInfo } from './x86_64/bootinfo.js';
+import * as memory from './memory.js';
+import { BootInfoFrameAllocator } from './memory.js';
 
 export { HEAP_SIZE, HEAP_START };
 
@@ -31,4 +34,10 @@ export function init_heap(mapper: OffsetPageTable, frame_allocator: FrameAllocat
 /** allocator::init_heap(&mut mapper, &mut frame_allocator).expect("heap initialization failed") */
 export function init_heap_or_panic(mapper: OffsetPageTable, frame_allocator: FrameAllocator): void {
   expect(init_heap(mapper, frame_allocator), 'heap initialization failed', 'src/main.rs:36:55');
+}
+
+/** kernel_main's heap set-up from post 10 on: the mapper over the physical-memory offset, the BootInfo frame allocator, init_heap. */
+export function heap_from_boot_info(boot_info: BootInfo): void {
+  const mapper = memory.init(VirtAddr.new(boot_info.physical_memory_offset));
+  init_heap_or_panic(mapper, BootInfoFrameAllocator.init(boot_info.memory_map));
 }

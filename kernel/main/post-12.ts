@@ -11,10 +11,7 @@ import { Executor } from '../task/executor.js';
 import { print_keypresses } from '../task/keyboard.js';
 import { Task } from '../task/mod.js';
 import { println } from '../vga_buffer.js';
-import { init_heap_or_panic } from '../allocator.js';
-import * as memory from '../memory.js';
-import { BootInfoFrameAllocator } from '../memory.js';
-import { VirtAddr } from '../x86_64/addr.js';
+import { heap_from_boot_info } from '../allocator.js';
 import { BootInfo } from '../x86_64/bootinfo.js';
 
 const kernel_main = fn('blog_os::kernel_main', (bootInfoAddr: number): never => {
@@ -25,9 +22,7 @@ const kernel_main = fn('blog_os::kernel_main', (bootInfoAddr: number): never => 
 
   // The heap, as the blog sets it up (nothing printed). The executor's task queue and the
   // scancode queue stay fixed-size statics in the kernel's data (ArrayQueue never allocates).
-  const mapper = memory.init(VirtAddr.new(boot_info.physical_memory_offset));
-  const frame_allocator = BootInfoFrameAllocator.init(boot_info.memory_map);
-  init_heap_or_panic(mapper, frame_allocator);
+  heap_from_boot_info(boot_info);
 
   const executor = Executor.new();
   executor.spawn(Task.new(example_task()));

@@ -13,11 +13,8 @@ import { assert_eq, exit_qemu, QemuExitCode, test_panic_handler, test_runner, te
 import { println } from '../vga_buffer.js';
 import { IDT_BYTES, InterruptDescriptorTable } from '../x86_64/idt.js';
 import { LIB_TESTS } from './lib.js';
-import { init_heap_or_panic } from '../allocator.js';
-import * as memory from '../memory.js';
-import { BootInfoFrameAllocator } from '../memory.js';
+import { heap_from_boot_info } from '../allocator.js';
 import { heapAllocationTests } from '../tests/heap_allocation.js';
-import { VirtAddr } from '../x86_64/addr.js';
 import { BootInfo } from '../x86_64/bootinfo.js';
 
 const POST = 12;
@@ -99,10 +96,8 @@ export const stack_overflow = entry('stack_overflow', () => {
 
 /** tests/heap_allocation.rs: init, the heap as kernel_main sets it up, then the four heap tests. */
 export const heap_allocation = entry('heap_allocation', () => {
-  const boot_info = new BootInfo(bootInfoAt);
   init();
-  const mapper = memory.init(VirtAddr.new(boot_info.physical_memory_offset));
-  init_heap_or_panic(mapper, BootInfoFrameAllocator.init(boot_info.memory_map));
+  heap_from_boot_info(new BootInfo(bootInfoAt));
   test_runner(heapAllocationTests(POST).map((t) => testable(t.name, t.body)));
 });
 
