@@ -55,6 +55,8 @@ export interface InputEvent {
   readonly at: number;
   readonly key: string;
   readonly down: boolean;
+  /** For byte-stream devices (a serial port): the bytes that arrive at `at`; key is then "". */
+  readonly bytes?: readonly number[];
 }
 
 /** JSON-able state with a version number, for snapshot()/restore(). */

@@ -10,6 +10,8 @@ export interface QueuedInput {
   /** Absolute machine time (ns) — from a script — or undefined for "delay ns after delivery". */
   readonly at?: number;
   readonly delay?: number;
+  /** Serial input: bytes rather than a key. */
+  readonly bytes?: readonly number[];
 }
 
 /** Room for about 25 000 queued key events (all of a script is queued at start). */
@@ -27,7 +29,8 @@ export class InputRingWriter {
     this.ring.blockLimitMs = 0; // the main thread never blocks on input: a full ring is an error
   }
   push(e: QueuedInput): void {
-    this.ring.write(this.seq++, 0, 'key', 'host', { key: e.key, down: e.down, at: e.at, delay: e.delay });
+    const bytes = e.bytes ? Buffer.from(e.bytes).toString('hex') : undefined;
+    this.ring.write(this.seq++, 0, 'key', 'host', { key: e.key, down: e.down, at: e.at, delay: e.delay, bytes });
     if (this.ring.dropped) throw new InputOverflowError('more key events than the input ring holds at once (about 25 000): split the input script');
   }
 }
@@ -45,6 +48,7 @@ export class InputRingReader {
       down: r.down === true,
       at: typeof r.at === 'number' ? r.at : undefined,
       delay: typeof r.delay === 'number' ? r.delay : undefined,
+      bytes: typeof r.bytes === 'string' ? [...Buffer.from(r.bytes, 'hex')] : undefined,
     }));
   }
 }

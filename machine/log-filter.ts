@@ -35,8 +35,9 @@ export function parseLogFilter(specs: readonly string[]): TraceFilter {
     if (key === 'kind') {
       const res = values.map((v) => {
         const re = glob(v);
-        if (!Object.keys(TRACE_KINDS).some((k) => re.test(k))) {
-          throw new UsageError(`--log-filter ${spec}: no trace kind matches "${v}". ${didYouMean(v, Object.keys(TRACE_KINDS))}Kinds: ${Object.keys(TRACE_KINDS).join(', ')}.`);
+        // A pattern with a wildcard may name a user device's own kinds (rtc.*); an exact name must be known.
+        if (!v.includes('*') && !Object.keys(TRACE_KINDS).some((k) => re.test(k))) {
+          throw new UsageError(`--log-filter ${spec}: no trace kind is called "${v}". ${didYouMean(v, Object.keys(TRACE_KINDS))}Use a pattern such as rtc.* for a user device's own kinds. Kinds: ${Object.keys(TRACE_KINDS).join(', ')}.`);
         }
         return re;
       });

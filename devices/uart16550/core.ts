@@ -21,7 +21,7 @@
 //   the only receive interrupt; IIR reports it (0x0C) ahead of "data available" as QEMU does.
 // - Line errors (PE, FE, BI, RX FIFO error) never occur: bytes come from the host intact.
 // - Word length only changes the character time: bytes are passed through as 8 bits (QEMU too).
-import type { AccessSize, DeviceContext, DeviceCore, DeviceState, Level } from '../../bus/device.js';
+import type { AccessSize, DeviceContext, DeviceCore, DeviceState, InputEvent, Level } from '../../bus/device.js';
 import { FIFO_SIZE, resetState, uartStateSchema, type UartState } from './state.js';
 
 /** Register offsets in the 8-port region. */
@@ -287,12 +287,32 @@ export class Uart16550 implements DeviceCore {
   }
 
   advance(): void {
+    const due = this.s.pendingRx;
+    while (due.length > 0 && due[0].at <= this.ctx.now()) this.rx(due.shift()!.bytes);
     this.catchUp();
     this.updateIrq();
   }
 
   nextDeadline(): number {
-    return this.s.timeoutAt ?? Infinity;
+    const next = this.s.pendingRx.length ? this.s.pendingRx[0].at : Infinity;
+    return Math.min(this.s.timeoutAt ?? Infinity, next);
+  }
+
+  /** Host serial input (an input script's `serial:` step): the bytes arrive on SIN at `event.at`. */
+  input(event: InputEvent): void {
+    const bytes = event.bytes;
+    if (!bytes || bytes.length === 0) {
+      this.ctx.unimplemented('key input sent to a serial port (it takes bytes)', { key: event.key });
+      return;
+    }
+    if (event.at <= this.ctx.now()) {
+      this.rx(bytes);
+      return;
+    }
+    const q = this.s.pendingRx;
+    let i = q.length;
+    while (i > 0 && q[i - 1].at > event.at) i--;
+    q.splice(i, 0, { at: event.at, bytes: [...bytes] });
   }
 
   // ---- helpers -------------------------------------------------------------------------------

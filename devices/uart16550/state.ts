@@ -33,6 +33,8 @@ export const uartStateSchema = z.object({
   timeoutPending: z.boolean(),
   /** Machine time (ns) at which the character timeout fires, or null when not armed. */
   timeoutAt: z.number().nullable(),
+  /** Host input still on its way: bytes that arrive on SIN at machine time `at` (in order). */
+  pendingRx: z.array(z.object({ at: z.number(), bytes: z.array(byte) })).default([]),
 });
 
 export type UartState = z.infer<typeof uartStateSchema>;
@@ -54,5 +56,6 @@ export function resetState(): UartState {
     thrPending: false,
     timeoutPending: false,
     timeoutAt: null,
+    pendingRx: [],
   };
 }

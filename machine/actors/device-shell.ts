@@ -43,7 +43,7 @@ export class DeviceShell implements DeviceContext {
   private service(): void {
     for (const e of this.input?.drain() ?? []) {
       const at = e.at !== undefined ? Math.max(e.at, this.t) : this.t + (e.delay ?? 0);
-      if (this.core.input) this.core.input({ at, key: e.key, down: e.down });
+      if (this.core.input) this.core.input({ at, key: e.key, down: e.down, bytes: e.bytes });
       else this.unimplemented('host input for a device that takes none', { key: e.key });
     }
     this.core.advance?.();

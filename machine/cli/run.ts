@@ -56,10 +56,16 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   };
   const modules = await Promise.all(spec.devices.map((d) => loadDeviceModule(d.module)));
   const keyboard = spec.devices.find((_, i) => modules[i].input === 'keyboard');
-  if ((args.type !== undefined || args.input !== undefined) && !keyboard) {
+  const serialPort = spec.devices.find((_, i) => modules[i].kind === 'uart16550');
+  const script = args.input !== undefined ? loadInputScript(args.input) : undefined;
+  const scriptKeys = script?.filter((e) => !e.bytes) ?? [];
+  const scriptSerial = script?.filter((e) => e.bytes) ?? [];
+  if ((args.type !== undefined || scriptKeys.length > 0) && !keyboard) {
     throw new UsageError(`${args.type !== undefined ? '--type' : '--input'} needs a keyboard in the machine: ${spec.file} has no device that takes key input (add e.g. kbd: { impl: i8042 } and the wire kbd.irq1 -> pic1.ir1).`);
   }
-  const script = args.input !== undefined ? loadInputScript(args.input) : undefined;
+  if (scriptSerial.length > 0 && !serialPort) {
+    throw new UsageError(`--input ${args.input} has serial: steps, but ${spec.file} has no serial port (add e.g. com1: { impl: uart16550 } and the wire com1.irq -> pic1.ir4).`);
+  }
   if (!headless) {
     ui = new TerminalUi({
       onQuit: quit,
@@ -76,7 +82,8 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     ui?.start();
     machine = await Machine.start(spec, { stopAt, stopReason, trace: args.log !== undefined || args.pretty, holdForInput: args.type !== undefined });
     const m = machine;
-    if (keyboard && script) m.input(keyboard.name, script);
+    if (keyboard && scriptKeys.length) m.input(keyboard.name, scriptKeys);
+    if (serialPort && scriptSerial.length) m.input(serialPort.name, scriptSerial);
     if (keyboard && args.type !== undefined) {
       const typed = typeText(args.type);
       if (typed.unknown.length) throw new UsageError(`--type: a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}; use --input with key: steps for special keys.`);

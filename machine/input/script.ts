@@ -7,6 +7,8 @@
 //   - at: 3s
 //     key: LShift
 //     action: down         # press | down | up
+//   - at: 4s
+//     serial: "hello\n"     # bytes on the serial port's input (COM1)
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -21,6 +23,7 @@ const Step = z.strictObject({
   type: z.string().optional(),
   key: z.string().optional(),
   action: z.enum(['press', 'down', 'up']).optional(),
+  serial: z.string().optional(),
 });
 
 /** Absolute-time key events for the script in `file`. Mistakes are UsageErrors naming file:line:column. */
@@ -49,9 +52,9 @@ export function loadInputScript(file: string): QueuedInput[] {
       const issue = parsed.error.issues[0];
       const what =
         issue.code === 'unrecognized_keys'
-          ? `unknown key "${issue.keys[0]}". ${didYouMean(issue.keys[0], ['at', 'type', 'key', 'action'])}`
+          ? `unknown key "${issue.keys[0]}". ${didYouMean(issue.keys[0], ['at', 'type', 'key', 'action', 'serial'])}`
           : `${issue.path.join('.') || 'step'}: ${issue.message}. `;
-      throw new UsageError(`${where(node)}: step ${i + 1}: ${what}A step has at: (machine time) and type: TEXT or key: NAME [action: press|down|up].`);
+      throw new UsageError(`${where(node)}: step ${i + 1}: ${what}A step has at: (machine time) and type: TEXT, key: NAME [action: press|down|up] or serial: TEXT.`);
     }
     const step = parsed.data;
     let at: number;
@@ -60,10 +63,12 @@ export function loadInputScript(file: string): QueuedInput[] {
     } catch (err) {
       throw new UsageError(`${where(doc.getIn([i, 'at'], true))}: step ${i + 1}, at: ${(err as Error).message}. Write a machine time such as 1.5s or 200ms.`);
     }
-    if ((step.type === undefined) === (step.key === undefined)) {
-      throw new UsageError(`${where(node)}: step ${i + 1} needs exactly one of type: TEXT or key: NAME.`);
+    if ([step.type, step.key, step.serial].filter((v) => v !== undefined).length !== 1) {
+      throw new UsageError(`${where(node)}: step ${i + 1} needs exactly one of type: TEXT, key: NAME or serial: TEXT.`);
     }
-    if (step.type !== undefined) {
+    if (step.serial !== undefined) {
+      out.push({ key: '', down: true, at, bytes: [...new TextEncoder().encode(step.serial)] });
+    } else if (step.type !== undefined) {
       const typed = typeText(step.type, at);
       if (typed.unknown.length) throw new UsageError(`${where(doc.getIn([i, 'type'], true))}: step ${i + 1}: a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}. Use key: steps for special keys.`);
       for (const e of typed.events) out.push({ key: e.key, down: e.down, at: e.delay });

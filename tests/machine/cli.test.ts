@@ -133,3 +133,16 @@ describe('actorpc test', () => {
     expect(r.stdout).toContain('0 passed, 1 failed');
   });
 });
+
+describe('serial input from a script', () => {
+  it('--input serial: steps reach COM1 at their machine time (serial.rx traces)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actorpc-'));
+    const steps = join(dir, 'serial.yaml');
+    const log = join(dir, 'trace.ndjson');
+    writeFileSync(steps, '- at: 10ms\n  serial: "hi"\n');
+    const r = actorpc(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--for', '50ms', '--input', steps, '--log', log, '--log-filter', 'kind=serial.rx']);
+    expect(r.status).toBe(0);
+    const rx = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rx.map((x) => [x.t, x.src, x.byte])).toEqual([[10e6, 'com1', 0x68], [10e6, 'com1', 0x69]]);
+  });
+});

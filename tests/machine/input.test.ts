@@ -44,6 +44,11 @@ describe('input adapters', () => {
     ]);
   });
 
+  it('a serial: step gives the text\'s bytes for the serial port at its machine time', () => {
+    const events = loadInputScript(script('- at: 2ms\n  serial: "hi\\n"\n'));
+    expect(events).toEqual([{ key: '', down: true, at: 2e6, bytes: [0x68, 0x69, 0x0a] }]);
+  });
+
   it('script mistakes are usage errors with file:line:column and the fix', () => {
     const bad = (text: string) => {
       try {
