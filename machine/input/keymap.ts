@@ -27,17 +27,8 @@ export function strokeFor(ch: string): KeyStroke | undefined {
   return undefined;
 }
 
-/** Every key name the adapters may send (for script validation). */
-export const KEY_NAMES: readonly string[] = [
-  'Escape', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12', 'PrintScreen', 'ScrollLock', 'PauseBreak',
-  'Oem8', 'Key1', 'Key2', 'Key3', 'Key4', 'Key5', 'Key6', 'Key7', 'Key8', 'Key9', 'Key0', 'OemMinus', 'OemPlus', 'Backspace',
-  'Insert', 'Home', 'PageUp', 'NumpadLock', 'NumpadDivide', 'NumpadMultiply', 'NumpadSubtract',
-  'Tab', 'Q', 'W', 'E', 'R', 'T', 'Y', 'U', 'I', 'O', 'P', 'Oem4', 'Oem6', 'Oem7', 'Delete', 'End', 'PageDown',
-  'Numpad7', 'Numpad8', 'Numpad9', 'NumpadAdd', 'CapsLock', 'A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', 'Oem1', 'Oem3',
-  'Return', 'Numpad4', 'Numpad5', 'Numpad6', 'LShift', 'Z', 'X', 'C', 'V', 'B', 'N', 'M', 'OemComma', 'OemPeriod', 'Oem2',
-  'RShift', 'ArrowUp', 'Numpad1', 'Numpad2', 'Numpad3', 'NumpadEnter', 'LControl', 'LWin', 'LAlt', 'Spacebar', 'RAltGr',
-  'RWin', 'Apps', 'RControl', 'ArrowLeft', 'ArrowDown', 'ArrowRight', 'Numpad0', 'NumpadPeriod', 'Oem5',
-];
+/** Every key name a script may send: the keyboard model's own table (devices/i8042/scancodes.ts). */
+export { KEY_NAMES } from '../../devices/i8042/scancodes.js';
 
 /** A key event relative to the moment input is delivered: `delay` ns later. */
 export interface TimedKey {

@@ -1,9 +1,9 @@
 // qtest against the PC's devices, through the real command (`actorpc qtest config/pc.yaml`: the
 // PIC, PIT and 8042 inline in the driver's thread, the VGA on its own worker).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadMachine } from '../../machine/config/load.js';
 import { configPath } from '../support/machine.js';
-import { QtestSession } from '../support/qtest.js';
+import { QtestSession, qtestSessions } from '../support/qtest.js';
 
 /** One 8254 input clock: 1 s / 1 193 182 Hz. */
 const CLOCK_NS = 1e9 / 1_193_182;
@@ -12,16 +12,7 @@ const INIT_MASTER = ['outb 0x20 0x11', 'outb 0x21 0x08', 'outb 0x21 0x04', 'outb
 /** Channel 0, LSB then MSB, mode 2, count 0x1000. */
 const PIT_MODE2 = ['outb 0x43 0x34', 'outb 0x40 0x00', 'outb 0x40 0x10'];
 
-let session: QtestSession | undefined;
-afterEach(async () => {
-  if (session) expect(await session.close()).toBe(0);
-  session = undefined;
-});
-
-function open(): QtestSession {
-  session = new QtestSession();
-  return session;
-}
+const open = qtestSessions();
 
 /** clock_step until `line` appears among the IRQ lines; returns every IRQ line seen and the clock. */
 async function stepUntil(s: QtestSession, line: string, maxSteps = 20): Promise<{ irqs: string[]; now: number }> {

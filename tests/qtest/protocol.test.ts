@@ -6,20 +6,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actorpc, ROOT } from '../support/cli.js';
-import { QtestSession } from '../support/qtest.js';
+import { QtestSession, qtestSessions } from '../support/qtest.js';
 
-let session: QtestSession | undefined;
-afterEach(async () => {
-  if (session) expect(await session.close()).toBe(0);
-  session = undefined;
-});
-
-function open(): QtestSession {
-  session = new QtestSession();
-  return session;
-}
+const open = qtestSessions();
 
 describe('actorpc qtest: physical memory', () => {
   it('writeb/w/l/q and readb/w/l/q round-trip, little-endian', async () => {

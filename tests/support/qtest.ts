@@ -1,5 +1,6 @@
 // A qtest client for tests: runs the real `actorpc qtest FILE` (compiled; build first) with piped
 // stdin/stdout and converses with it a command at a time, as libqtest does.
+import { afterEach, expect } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { ROOT } from './cli.js';
 
@@ -67,4 +68,17 @@ export class QtestSession {
       else this.unexpected.push(line);
     }
   }
+}
+
+/**
+ * One qtest session per test: `open()` starts it, and after each test it is closed and must
+ * have ended with status 0.
+ */
+export function qtestSessions(): () => QtestSession {
+  let session: QtestSession | undefined;
+  afterEach(async () => {
+    if (session) expect(await session.close()).toBe(0);
+    session = undefined;
+  });
+  return () => (session = new QtestSession());
 }
