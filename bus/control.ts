@@ -11,6 +11,9 @@ export const C_CPU_STATE = 4; // CpuState
 export const C_DOORBELL = 5; // bumped by producers when a ring fills: main drains
 export const C_ATTENTION = 6; // bitmask of devices with asynchronous events to service
 export const C_INPUT_GATE = 7; // InputGate: hold the CPU at its first idle hlt until the host has typed
+export const C_GO = 8; // 1 once every device worker is up: machine time starts then (realtime)
+export const C_BUSY = 9; // 1 + index of the device the bus driver is calling now, 0 when none (the watchdog's view)
+export const C_BUSY_SEQ = 10; // bumped at every device call the bus driver makes
 const INT_WORDS = 64;
 const F_NOW = 0; // machine time ns, published by the CPU
 const F_INSTRUCTIONS = 1;
@@ -83,6 +86,21 @@ export class ControlBlock {
 
   takeAttention(): number {
     return Atomics.exchange(this.i32, C_ATTENTION, 0);
+  }
+
+  /** Every device worker is serving: the CPU may start machine time. */
+  go(): void {
+    Atomics.store(this.i32, C_GO, 1);
+    this.wakeCpu();
+  }
+
+  /** Wait (the CPU's thread, before boot) until go() or a stop request. */
+  awaitGo(): void {
+    for (;;) {
+      const seen = Atomics.load(this.i32, C_CPU_WAKE);
+      if (Atomics.load(this.i32, C_GO) !== 0 || this.stopRequested) return;
+      Atomics.wait(this.i32, C_CPU_WAKE, seen, 1000);
+    }
   }
 
   ringDoorbell(): void {

@@ -19,6 +19,7 @@ const STATUS = 9; // 0 ok, 1 the device failed (actor crashed)
 const LIFE = 10; // 0 alive, 1 dead (set by the supervisor), 2 stop requested
 const EFFECT = 11;
 const EFFECT_VALUE = 12;
+const DEV = 13; // which device of the worker's group the request is for
 const OUTS = 16; // MAX_OUT_CHANGES pairs
 const INT_WORDS = OUTS + MAX_OUT_CHANGES * 2;
 const F_NOW = 0;
@@ -47,19 +48,21 @@ export class ActorDeadError extends Error {
   }
 }
 
-/** CPU side. */
+/**
+ * CPU side. Devices that share a worker (a placement group) share its mailbox: each has a client
+ * naming its index in the group. All clients live on the one thread that drives the bus and call
+ * one at a time, so the sequence number is read from the mailbox, not kept per client.
+ */
 export class MailboxClient implements DeviceEndpoint {
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
-  private seq = 0;
   readonly result: CallResult = newCallResult();
   /** A device that has not answered after this long is reported as hung (ms). */
   hangLimitMs = 10_000;
 
-  constructor(readonly name: string, sab: SharedArrayBuffer) {
+  constructor(readonly name: string, sab: SharedArrayBuffer, private readonly dev = 0) {
     this.i32 = new Int32Array(sab, 0, INT_WORDS);
     this.f64 = new Float64Array(sab, INT_WORDS * 4, 2);
-    this.seq = Atomics.load(this.i32, REQ_SEQ);
   }
 
   call(op: Op, a: number, b: number, c: number, value: number, now: number): number {
@@ -69,8 +72,9 @@ export class MailboxClient implements DeviceEndpoint {
     i32[B] = b;
     i32[C] = c;
     i32[VALUE] = value | 0;
+    i32[DEV] = this.dev;
     this.f64[F_NOW] = now;
-    const seq = (this.seq = (this.seq + 1) | 0);
+    const seq = (Atomics.load(i32, REQ_SEQ) + 1) | 0;
     Atomics.store(i32, REQ_SEQ, seq);
     Atomics.notify(i32, REQ_SEQ);
     let spins = CLIENT_SPIN;
@@ -109,6 +113,8 @@ export class MailboxClient implements DeviceEndpoint {
 
 /** The request a server hands to its shell. */
 export interface MailboxRequest {
+  /** Index of the addressed device in the worker's group. */
+  dev: number;
   op: Op;
   a: number;
   b: number;
@@ -122,7 +128,7 @@ export class MailboxServer {
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private last: number;
-  private readonly req: MailboxRequest = { op: 0 as Op, a: 0, b: 0, c: 0, value: 0, now: 0 };
+  private readonly req: MailboxRequest = { dev: 0, op: 0 as Op, a: 0, b: 0, c: 0, value: 0, now: 0 };
 
   constructor(sab: SharedArrayBuffer) {
     this.i32 = new Int32Array(sab, 0, INT_WORDS);
@@ -151,6 +157,7 @@ export class MailboxServer {
       }
       this.last = seq;
       const q = this.req;
+      q.dev = i32[DEV];
       q.op = i32[OP];
       q.a = i32[A];
       q.b = i32[B];

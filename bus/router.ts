@@ -6,7 +6,7 @@ import { CASCADE, type AccessSize, type Level } from './device.js';
 import { Effect, Op, type DeviceEndpoint } from './endpoint.js';
 import { CPU_TARGET, type WireRoute } from './irq.js';
 import { floatingBus, hex, POST_PORT, type PortMap } from './ports.js';
-import type { Tracer } from './control.js';
+import { C_BUSY, C_BUSY_SEQ, type Tracer } from './control.js';
 
 export interface BusWiring {
   readonly portMap: PortMap;
@@ -17,6 +17,8 @@ export interface BusWiring {
   readonly routes: ReadonlyArray<ReadonlyArray<readonly WireRoute[] | undefined>>;
   /** Shared line levels, indexed by WireRoute.line. */
   readonly lineLevels: Int32Array;
+  /** The control block's words (C_BUSY, C_BUSY_SEQ): which device is being called, for the watchdog. */
+  readonly watch?: Int32Array;
 }
 
 export interface UnclaimedCount {
@@ -32,6 +34,19 @@ export class DeviceEffect extends Error {
   }
 }
 
+/**
+ * A device asks to be advanced at or before the time it was just advanced to, again and again:
+ * its deadline does not move on, and time (virtual) or the CPU (realtime) would stall on it.
+ */
+export class DeviceStuck extends Error {
+  constructor(readonly device: string, readonly t: number) {
+    super(`its deadline does not move on: after advance() at t=${t} ns it asked for t≤${t} ${STUCK_LIMIT} times in a row (nextDeadline() must return a later time, or Infinity)`);
+  }
+}
+
+/** Advances at one time before a device counts as stuck (a device may chain a few events at one instant). */
+export const STUCK_LIMIT = 1000;
+
 export class BusRouter {
   private readonly deadlines: Float64Array;
   private earliest = Infinity;
@@ -41,6 +56,9 @@ export class BusRouter {
   /** inputDriver[endpoint][inputPin] = endpoint driving it (for CAS: the slave on master input n). */
   private readonly inputDriver: number[][];
   private readonly unclaimed = new Map<number, UnclaimedCount>();
+  /** Per device: advances in a row after which its deadline was still due. */
+  private readonly stuck: Int32Array;
+  private readonly watch: Int32Array | undefined;
   /** Called when a device requests exit/reset; default throws DeviceEffect out of the instruction. */
   onEffect: (effect: DeviceEffect) => void = (e) => { throw e; };
   /** Observers for test drivers (qtest, the harness): every output pin change a device reports, wired or not… */
@@ -51,6 +69,8 @@ export class BusRouter {
   constructor(private readonly wiring: BusWiring, private readonly tracer: Tracer) {
     const n = wiring.endpoints.length;
     this.deadlines = new Float64Array(n).fill(Infinity);
+    this.stuck = new Int32Array(n);
+    this.watch = wiring.watch;
     this.inputDriver = wiring.endpoints.map(() => []);
     wiring.routes.forEach((pins, from) =>
       pins.forEach((routes) =>
@@ -71,7 +91,7 @@ export class BusRouter {
     const offset = port - claim.base;
     if (size !== 1 && (!claim.widths.includes(size) || offset + size > claim.size)) return this.splitIn(port, size, claim.widths, now);
     const ep = this.wiring.claimEndpoint[claimIndex];
-    const value = this.wiring.endpoints[ep].call(Op.Read, claim.regionIndex, offset, size, 0, now);
+    const value = this.call(ep, Op.Read, claim.regionIndex, offset, size, 0, now);
     this.settle(ep, now);
     if (this.tracer.on) {
       this.tracer.emit(now, 'io.read', 'cpu', { port, size, value, device: claim.device, reg: this.wiring.portMap.registerName(port, false) });
@@ -95,7 +115,7 @@ export class BusRouter {
       this.tracer.emit(now, 'io.write', 'cpu', { port, size, value, device: claim.device, reg: this.wiring.portMap.registerName(port, true) });
     }
     const ep = this.wiring.claimEndpoint[claimIndex];
-    this.wiring.endpoints[ep].call(Op.Write, claim.regionIndex, offset, size, value, now);
+    this.call(ep, Op.Write, claim.regionIndex, offset, size, value, now);
     this.settle(ep, now);
   }
 
@@ -104,7 +124,7 @@ export class BusRouter {
     if (this.intrSource < 0) throw new Error('INTA with nothing wired to cpu.intr');
     let ep = this.intrSource;
     for (let depth = 0; depth < 4; depth++) {
-      const v = this.wiring.endpoints[ep].call(Op.Acknowledge, 0, 0, 0, 0, now);
+      const v = this.call(ep, Op.Acknowledge, 0, 0, 0, 0, now);
       this.settle(ep, now);
       if (v < CASCADE) return v;
       const slave = this.inputDriver[ep][v - CASCADE];
@@ -114,11 +134,17 @@ export class BusRouter {
     throw new Error('INTA cascade deeper than 4 controllers');
   }
 
-  /** Call advance() on every device whose deadline has come. */
+  /** Call advance() on every device whose deadline has come; a device whose deadline never moves on is DeviceStuck. */
   advanceDue(now: number): void {
     if (this.earliest > now) return;
     const d = this.deadlines;
-    this.each(Op.Advance, now, (ep) => d[ep] <= now);
+    for (let ep = 0; ep < d.length; ep++) {
+      if (d[ep] > now) continue;
+      this.call(ep, Op.Advance, 0, 0, 0, 0, now);
+      this.settle(ep, now);
+      if (d[ep] > now) this.stuck[ep] = 0;
+      else if (++this.stuck[ep] >= STUCK_LIMIT) throw new DeviceStuck(this.wiring.endpoints[ep].name, now);
+    }
   }
 
   /** Ask every device to flush (final screen scan) before the machine stops or idles for good. */
@@ -144,23 +170,12 @@ export class BusRouter {
    * wires as they happen, so a PIT's OUT edges reach the PIC in order.
    */
   advanceThrough(target: number): void {
-    let last = -Infinity;
-    let repeats = 0;
-    while (this.earliest <= target) {
-      const t = this.earliest;
-      if (t <= last && ++repeats > 1000) {
-        const ep = this.deadlines.indexOf(t);
-        throw new Error(`device "${this.wiring.endpoints[ep]?.name}" keeps asking for time ${t} ns: its deadline does not move on after advance()`);
-      }
-      if (t > last) repeats = 0;
-      last = t;
-      this.advanceDue(t);
-    }
+    while (this.earliest <= target) this.advanceDue(this.earliest); // a stuck deadline throws DeviceStuck
   }
 
   /** One request to one device outside the CPU's cycles (a test driving an input pin, INTA), its outputs carried along the wires. */
   request(ep: number, op: Op, a: number, b: number, now: number): number {
-    const v = this.wiring.endpoints[ep].call(op, a, b, 0, 0, now);
+    const v = this.call(ep, op, a, b, 0, 0, now);
     this.settle(ep, now);
     return v;
   }
@@ -173,9 +188,21 @@ export class BusRouter {
   private each(op: Op, now: number, wanted: (ep: number) => boolean): void {
     for (let ep = 0; ep < this.wiring.endpoints.length; ep++) {
       if (!wanted(ep)) continue;
-      this.wiring.endpoints[ep].call(op, 0, 0, 0, 0, now);
+      this.call(ep, op, 0, 0, 0, 0, now);
       this.settle(ep, now);
     }
+  }
+
+  /** Every device call goes here: the watchdog (main thread) sees which device is being called. */
+  private call(ep: number, op: Op, a: number, b: number, c: number, value: number, now: number): number {
+    const w = this.watch;
+    if (w === undefined) return this.wiring.endpoints[ep].call(op, a, b, c, value, now);
+    const outer = w[C_BUSY];
+    w[C_BUSY] = ep + 1;
+    w[C_BUSY_SEQ]++;
+    const v = this.wiring.endpoints[ep].call(op, a, b, c, value, now);
+    w[C_BUSY] = outer; // a throw leaves it set: the run ends there, and the driver clears it
+    return v;
   }
 
   unclaimedTable(): UnclaimedCount[] {
@@ -221,7 +248,7 @@ export class BusRouter {
       if (route.toDevice === CPU_TARGET) {
         this.intr = level;
       } else {
-        this.wiring.endpoints[route.toDevice].call(Op.SetInput, route.toPin, level, 0, 0, now);
+        this.call(route.toDevice, Op.SetInput, route.toPin, level, 0, 0, now);
         this.settle(route.toDevice, now);
       }
     }

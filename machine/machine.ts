@@ -6,7 +6,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { Subject } from 'rxjs';
 import type { DeviceModule } from '../bus/device.js';
-import { C_INPUT_GATE, ControlBlock, InputGate } from '../bus/control.js';
+import { C_BUSY, C_BUSY_SEQ, C_INPUT_GATE, ControlBlock, InputGate } from '../bus/control.js';
 import { allocateInputRing, InputRingWriter, type QueuedInput } from '../bus/input-ring.js';
 import { allocateLineLevels } from '../bus/irq.js';
 import { allocateMailbox, LIFE_DEAD, LIFE_STOP, setMailboxLife } from '../bus/mailbox.js';
@@ -34,6 +34,8 @@ export interface StartOptions {
    * place (no guest; commands through qtest(), replies on qtest$).
    */
   driver?: 'cpu' | 'qtest';
+  /** Host input queued before any actor starts, by device name: events at absolute machine times land exactly then, even during POST. */
+  input?: Readonly<Record<string, readonly QueuedInput[]>>;
 }
 
 export interface DeviceEvent {
@@ -57,6 +59,8 @@ export interface MachineResult {
 
 interface Actor {
   readonly name: string;
+  /** The devices it hosts (a worker; empty for the CPU). */
+  readonly devices: readonly string[];
   readonly events: MessagePort;
   readonly control: MessagePort;
   readonly mailbox?: SharedArrayBuffer;
@@ -92,6 +96,7 @@ export class Machine {
   private pool: Piscina | undefined;
   private crash: ActorCrash | undefined;
   private syncId = 0;
+  private watchdog: NodeJS.Timeout | undefined;
   private readonly syncWaiters = new Map<number, () => void>();
   result: Promise<MachineResult> | undefined;
 
@@ -116,35 +121,48 @@ export class Machine {
     this.control.tracing = options.trace ?? false;
     const ringBytes = options.ringBytes ?? 1 << 20;
 
-    const workers = spec.devices.filter((d) => d.placement === 'worker');
+    // One worker per placement group (a device placed plain `worker` is a group of its own).
+    const groups = new Map<string, number[]>();
+    spec.devices.forEach((d, i) => {
+      if (d.placement === 'worker') groups.set(d.worker ?? d.name, [...(groups.get(d.worker ?? d.name) ?? []), i]);
+    });
     this.pool = new Piscina({
       filename: actorTaskFile(),
-      minThreads: workers.length + 1,
-      maxThreads: workers.length + 1,
+      minThreads: groups.size + 1,
+      maxThreads: groups.size + 1,
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
       atomics: 'disabled',
       // Guest calls nest on the CPU thread's JS stack (a kernel recursing into its guard page).
       resourceLimits: { stackSizeMb: 256 },
     });
-    const mailboxes = spec.devices.map((d) => (d.placement === 'worker' ? allocateMailbox() : null));
+    const mailboxes: Array<SharedArrayBuffer | null> = spec.devices.map(() => null);
+    const mailboxDev = spec.devices.map(() => 0);
     const inputRings = spec.devices.map(() => allocateInputRing());
     this.inputs = inputRings.map((r) => new InputRingWriter(r));
+    for (const [device, events] of Object.entries(options.input ?? {})) this.input(device, events);
     if (options.holdForInput) Atomics.store(this.control.i32, C_INPUT_GATE, InputGate.Armed);
-    for (const [i, device] of spec.devices.entries()) {
-      const mailbox = mailboxes[i];
-      if (!mailbox) continue;
-      const actor = this.actor(device.name, mailbox);
+    const up: Promise<void>[] = [];
+    for (const [worker, members] of groups) {
+      const mailbox = allocateMailbox();
+      members.forEach((i, dev) => {
+        mailboxes[i] = mailbox;
+        mailboxDev[i] = dev;
+      });
+      const devices = members.map((i) => spec.devices[i]);
+      const actor = this.actor(`worker ${worker}`, mailbox, devices.map((d) => d.name));
       const ring = allocateRing(ringBytes);
       this.hub.addRing(ring);
       const task: DeviceTask = {
-        role: 'device', device, mailbox, ring, control: this.control.sab, memory: this.memory, inputRing: inputRings[i],
-        controlPort: actor.remoteControl, eventsPort: actor.remoteEvents,
+        role: 'device', worker, devices, mailbox, ring, control: this.control.sab, memory: this.memory,
+        inputRings: members.map((i) => inputRings[i]), controlPort: actor.remoteControl, eventsPort: actor.remoteEvents,
       };
+      const blame = devices.length === 1 ? devices[0].name : `worker ${worker} (${devices.map((d) => d.name).join(', ')})`;
       actor.done = this.pool.run(task, { transferList: [actor.remoteControl, actor.remoteEvents] as any }).then(
         (exit: DeviceExit) => exit,
-        (err: unknown) => this.actorFailed(device.name, err, mailbox),
+        (err: unknown) => this.actorFailed(blame, err, mailbox),
       );
+      up.push(Promise.race([actor.up, actor.done.then(() => undefined)]));
     }
     const cpuRing = allocateRing(ringBytes);
     this.hub.addRing(cpuRing);
@@ -152,7 +170,7 @@ export class Machine {
     const cpuActor = this.actor(qtest ? 'qtest' : 'cpu');
     this.driver = cpuActor;
     const busTask: BusTask = {
-      spec, mailboxes, inputRings, claims, claimEndpoint, routes, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
+      spec, mailboxes, mailboxDev, inputRings, claims, claimEndpoint, routes, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
       ring: cpuRing, control: this.control.sab, memory: this.memory,
       controlPort: cpuActor.remoteControl, eventsPort: cpuActor.remoteEvents,
     };
@@ -166,13 +184,58 @@ export class Machine {
       (exit: CpuExit) => this.finish(exit, undefined),
       (err: unknown) => this.finish(undefined, err),
     );
+    // Machine time starts once every device worker serves its mailbox.
+    void Promise.all(up).then(() => this.control.go());
+    this.startWatchdog();
   }
 
-  private actor(name: string, mailbox?: SharedArrayBuffer): Actor & { remoteControl: MessagePort; remoteEvents: MessagePort } {
+  /**
+   * The supervisor's watchdog (main thread, host time — the only host-time limit in the machine):
+   * the bus driver marks which device it is calling (C_BUSY, C_BUSY_SEQ); a device that stays in
+   * one call longer than spec.watchdogMs — looping inline on the CPU's thread, or on its worker —
+   * is named, and the machine is stopped, terminating threads that cannot stop.
+   */
+  private startWatchdog(): void {
+    const limit = this.spec.watchdogMs;
+    const i32 = this.control.i32;
+    let busy = 0;
+    let seq = 0;
+    let since = Date.now();
+    this.watchdog = setInterval(() => {
+      const b = i32[C_BUSY];
+      const q = i32[C_BUSY_SEQ];
+      const now = Date.now();
+      if (b === 0 || b !== busy || q !== seq) {
+        busy = b;
+        seq = q;
+        since = now;
+        return;
+      }
+      if (now - since < limit) return;
+      const device = this.spec.devices[b - 1];
+      this.hung(device.name, `did not answer within ${formatMs(limit)} (watchdog: ${formatMs(limit)}): it is stuck in one request on ${device.placement === 'inline' ? "the CPU's thread (placement inline)" : `its worker (${device.worker})`}`);
+    }, Math.max(10, Math.min(250, limit / 8)));
+    this.watchdog.unref();
+  }
+
+  /** A device that never answers: stop the machine around it, terminating what cannot stop. */
+  private hung(device: string, error: string): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.crash ??= { actor: device, error };
+    this.control.requestStop();
+    for (const a of this.actors) if (a.mailbox && a.devices.includes(device)) setMailboxLife(a.mailbox, LIFE_DEAD);
+    // An inline device loops on the CPU's thread, which will never look at the stop request.
+    const spec = this.spec.devices.find((d) => d.name === device);
+    if (spec?.placement === 'inline') void this.pool?.destroy();
+  }
+
+  private actor(name: string, mailbox?: SharedArrayBuffer, devices: string[] = []): Actor & { remoteControl: MessagePort; remoteEvents: MessagePort; up: Promise<void> } {
     const control = new MessageChannel();
     const events = new MessageChannel();
-    const actor = { name, events: events.port1, control: control.port1, mailbox, remoteControl: control.port2, remoteEvents: events.port2 };
-    events.port1.on('message', (m: ActorEvent) => this.onActorEvent(m));
+    let isUp!: () => void;
+    const up = new Promise<void>((resolve) => (isUp = resolve));
+    const actor = { name, devices, events: events.port1, control: control.port1, mailbox, remoteControl: control.port2, remoteEvents: events.port2, up };
+    events.port1.on('message', (m: ActorEvent) => (m.type === 'up' ? isUp() : this.onActorEvent(m)));
     this.actors.push(actor);
     return actor;
   }
@@ -232,13 +295,18 @@ export class Machine {
   }
 
   private async finish(exit: CpuExit | undefined, err: unknown): Promise<MachineResult> {
+    if (this.watchdog) clearInterval(this.watchdog);
     const driver = this.driver?.name ?? 'cpu';
     if (err !== undefined) this.crash ??= { actor: driver, error: describe(err) };
     if (exit?.crash) this.crash ??= exit.crash;
     // Let every event posted before the stop reach the main thread (the last screen frame).
     await Promise.all(this.actors.map((a) => this.sync(a)));
     for (const a of this.actors) if (a.mailbox) setMailboxLife(a.mailbox, LIFE_STOP);
-    await Promise.allSettled(this.actors.map((a) => a.done));
+    // A worker that cannot stop (looping in a device) gets a bounded wait, then is terminated.
+    const settled = Promise.allSettled(this.actors.map((a) => a.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, FINISH_GRACE_MS)))]);
+    clearTimeout(timer);
     this.hub.close();
     for (const a of this.actors) {
       a.events.close();
@@ -265,6 +333,13 @@ export class Machine {
       actor.events.postMessage({ type: 'sync', id });
     });
   }
+}
+
+/** How long stopping waits for actors to end before terminating them (host ms; only a hung actor waits it out). */
+const FINISH_GRACE_MS = 3000;
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function describe(err: unknown): string {

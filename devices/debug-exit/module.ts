@@ -1,16 +1,9 @@
 // The device module for QEMU's isa-debug-exit as blog_os configures it
 // (`-device isa-debug-exit,iobase=0xf4,iosize=0x04`): move the port with `ports: { io: … }`,
 // choose the decoded width with `options: { iosize: 1 | 2 | 4 }`.
-import { z } from 'zod';
 import { defineDevice } from '../../bus/device.js';
+import type { DebugExitOptions } from './options.js';
 import { DebugExit } from './core.js';
-
-export const debugExitOptions = z.strictObject({
-  /** Ports decoded from the base (QEMU's `iosize`; QEMU defaults to 2, blog_os passes 4). */
-  iosize: z.union([z.literal(1), z.literal(2), z.literal(4)]).default(4),
-});
-
-export type DebugExitOptions = z.infer<typeof debugExitOptions>;
 
 export const debugExit = defineDevice<DebugExitOptions>({
   kind: 'debug-exit',
@@ -25,6 +18,5 @@ export const debugExit = defineDevice<DebugExitOptions>({
       names: { read: ['exit (reads 0)', 'exit+1', 'exit+2', 'exit+3'], write: ['exit', 'exit+1', 'exit+2', 'exit+3'] },
     },
   ],
-  options: debugExitOptions,
   create: (ctx, options) => new DebugExit(ctx, options.iosize),
 });

@@ -1,14 +1,9 @@
 // The device module for the 8042 keyboard controller with a PS/2 keyboard on its first port.
 // Data port 0x60, command/status port 0x64; the keyboard drives `irq1` (wired to the PIC's IR1),
 // aux-port bytes drive `irq12` (IR12 on the slave). Host key events arrive through input().
-import { z } from 'zod';
 import { defineDevice } from '../../bus/device.js';
+import type { I8042Options } from './options.js';
 import { I8042 } from './controller.js';
-
-/** No options: queue sizes are fixed at QEMU's (16 scancode bytes + 8 for replies). Unknown keys are an error. */
-export const i8042Options = z.strictObject({});
-
-export type I8042Options = z.infer<typeof i8042Options>;
 
 export const i8042 = defineDevice<I8042Options>({
   kind: 'i8042',
@@ -21,6 +16,5 @@ export const i8042 = defineDevice<I8042Options>({
   // Where host keys come from: the terminal (raw stdin), or none (only --type/--input scripts).
   adapters: ['terminal', 'none'],
   input: 'keyboard',
-  options: i8042Options,
   create: (ctx) => new I8042(ctx),
 });

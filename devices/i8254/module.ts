@@ -1,14 +1,9 @@
 // The device module for the 8254 programmable interval timer with the PC's port 0x61. Channel 0's
 // OUT is the `out0` pin (wired to IRQ0); channel 2's GATE and OUT live in port 0x61; channel 1
 // (DRAM refresh on a real PC) has no pins here.
-import { z } from 'zod';
 import { defineDevice } from '../../bus/device.js';
+import type { I8254Options } from './options.js';
 import { I8254 } from './core.js';
-
-/** No options: the input clock is fixed at 1 193 182 Hz. Unknown keys are an error. */
-export const i8254Options = z.strictObject({});
-
-export type I8254Options = z.infer<typeof i8254Options>;
 
 export const i8254 = defineDevice<I8254Options>({
   kind: 'i8254',
@@ -36,6 +31,5 @@ export const i8254 = defineDevice<I8254Options>({
     },
   ],
   outputs: ['out0'],
-  options: i8254Options,
   create: (ctx) => new I8254(ctx),
 });

@@ -1,16 +1,9 @@
 // The device module for one 8259A chip. A PC has two: "master" at 0x20/0x21 + ELCR 0x4D0 and
 // "slave" at 0xA0/0xA1 + ELCR 0x4D1, the slave's `int` wired to the master's `ir2`, with
 // ICW3 = 0x04 / 0x02 programmed by the firmware or the kernel.
-import { z } from 'zod';
 import { defineDevice } from '../../bus/device.js';
+import type { I8259Options } from './options.js';
 import { I8259 } from './core.js';
-
-export const i8259Options = z.object({
-  /** The SP pin: decides how ICW3 is read (slave bitmask / slave ID) and the ELCR write mask. */
-  role: z.enum(['master', 'slave']).default('master'),
-});
-
-export type I8259Options = z.infer<typeof i8259Options>;
 
 export const i8259 = defineDevice<I8259Options>({
   kind: 'i8259',
@@ -27,6 +20,5 @@ export const i8259 = defineDevice<I8259Options>({
   ],
   inputs: ['ir0', 'ir1', 'ir2', 'ir3', 'ir4', 'ir5', 'ir6', 'ir7'],
   outputs: ['int'],
-  options: i8259Options,
   create: (ctx, options) => new I8259(ctx, options?.role ?? 'master'),
 });

@@ -1,14 +1,9 @@
 // The device module for a 16550A UART: 8 ports (COM1 at 0x3F8 by default; COM2 0x2F8, COM3
 // 0x3E8, COM4 0x2E8 by moving `io`), one `irq` output (IRQ4 for COM1/COM3 on a PC, IRQ3 for
 // COM2/COM4). Each transmitted byte goes to the front end as an event on channel `tx`.
-import { z } from 'zod';
 import { defineDevice } from '../../bus/device.js';
+import type { Uart16550Options } from './options.js';
 import { Uart16550 } from './core.js';
-
-/** No options: FIFO size (16) and clock (1.8432 MHz) are the 16550A's. Unknown keys are an error. */
-export const uart16550Options = z.strictObject({});
-
-export type Uart16550Options = z.infer<typeof uart16550Options>;
 
 export const uart16550 = defineDevice<Uart16550Options>({
   kind: 'uart16550',
@@ -29,6 +24,5 @@ export const uart16550 = defineDevice<Uart16550Options>({
   outputs: ['irq'],
   // Where transmitted bytes go: the host's stdout, a file, or memory (tests). See adapters/.
   adapters: ['stdout', 'file', 'capture'],
-  options: uart16550Options,
   create: (ctx) => new Uart16550(ctx),
 });

@@ -1,10 +1,7 @@
 // The VGA device module: ports of a colour VGA in text mode 3, scanning text RAM at 0xB8000.
-import { z } from 'zod';
 import { defineDevice } from '../../bus/device.js';
+import type { VgaOptions } from './options.js';
 import { VgaCore } from './core.js';
-
-export const vgaOptions = z.strictObject({});
-export type VgaOptions = z.infer<typeof vgaOptions>;
 
 export const vga = defineDevice<VgaOptions>({
   kind: 'vga',
@@ -37,6 +34,5 @@ export const vga = defineDevice<VgaOptions>({
     { name: 'status', base: 0x3da, size: 1, names: { read: ['INPUT_STATUS_1'], write: ['FEATURE_CONTROL'] } },
   ],
   adapters: ['terminal', 'headless'],
-  options: vgaOptions,
   create: (ctx) => new VgaCore(ctx),
 });

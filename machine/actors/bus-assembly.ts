@@ -52,7 +52,7 @@ export function planBus(spec: MachineSpec, modules: ReadonlyMap<string, DeviceMo
 }
 
 /** What assembleBus reads from a task (a test harness makes these up for one device). */
-export type BusParts = Pick<BusTask, 'spec' | 'mailboxes' | 'inputRings' | 'claims' | 'claimEndpoint' | 'routes' | 'lineLevels'>;
+export type BusParts = Pick<BusTask, 'spec' | 'mailboxes' | 'mailboxDev' | 'inputRings' | 'claims' | 'claimEndpoint' | 'routes' | 'lineLevels'>;
 
 export interface AssembledBus {
   readonly bus: BusRouter;
@@ -62,16 +62,22 @@ export interface AssembledBus {
   readonly shells: DeviceShell[];
 }
 
-/** Build every device's endpoint (starting inline devices here) and the router over them. */
-export async function assembleBus(task: BusParts, memory: PhysicalMemory, tracer: Tracer, post: EventSink): Promise<AssembledBus> {
+/**
+ * Build every device's endpoint (starting inline devices here) and the router over them.
+ * `watch`: the control block's words, so the supervisor's watchdog sees which device is being called.
+ */
+export async function assembleBus(task: BusParts, memory: PhysicalMemory, tracer: Tracer, post: EventSink, watch?: Int32Array): Promise<AssembledBus> {
   const shells: DeviceShell[] = [];
   const endpoints: DeviceEndpoint[] = [];
   for (const [i, device] of task.spec.devices.entries()) {
     const mailbox = task.mailboxes[i];
     if (mailbox) {
-      endpoints.push(new MailboxClient(device.name, mailbox));
+      const client = new MailboxClient(device.name, mailbox, task.mailboxDev?.[i] ?? 0);
+      // The supervisor's watchdog names a hung device first; this is the backstop if it cannot.
+      if (task.spec.watchdogMs) client.hangLimitMs = task.spec.watchdogMs * 2;
+      endpoints.push(client);
     } else {
-      const module = await loadDeviceModule(device.module);
+      const module = await loadDeviceModule(device.module, { withOptions: false });
       const shell = new DeviceShell(device.name, module, device.options, memory, tracer, post, device.onCrash, task.inputRings[i]);
       shells.push(shell);
       endpoints.push(new InlineEndpoint(shell));
@@ -84,6 +90,7 @@ export async function assembleBus(task: BusParts, memory: PhysicalMemory, tracer
       endpoints,
       routes: task.routes,
       lineLevels: new Int32Array(task.lineLevels),
+      watch,
     },
     tracer,
   );

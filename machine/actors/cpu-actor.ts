@@ -1,10 +1,10 @@
 // The CPU actor: the CPU core, its view of the bus, the inline devices, and the guest (firmware,
 // then the kernel) running synchronously on this thread until the machine stops.
 import { RealtimeClock, VirtualClock, type MachineClock } from '../../bus/clock.js';
-import { ControlBlock, CpuState, Tracer } from '../../bus/control.js';
+import { C_BUSY, ControlBlock, CpuState, Tracer } from '../../bus/control.js';
 import { ActorDeadError } from '../../bus/mailbox.js';
 import { PhysicalMemory } from '../../bus/memory.js';
-import { DeviceEffect } from '../../bus/router.js';
+import { DeviceEffect, DeviceStuck } from '../../bus/router.js';
 import { Effect } from '../../bus/endpoint.js';
 import { Cpu } from '../../cpu/cpu.js';
 import { GuestReturned, MachineReset, MachineStop } from '../../cpu/errors.js';
@@ -26,12 +26,14 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   const control = new ControlBlock(task.control);
   const tracer = new Tracer(control, task.ring);
   const memory = new PhysicalMemory(task.memory);
-  const { bus, shells } = await assembleBus(task, memory, tracer, postDeviceEvents(eventsPort));
+  const { bus, shells } = await assembleBus(task, memory, tracer, postDeviceEvents(eventsPort), control.i32);
   const kernel = KERNEL_MAINS[spec.kernel.main];
   if (!kernel) throw new Error(`unknown kernel.main "${spec.kernel.main}"`);
   const kernelStart = (await kernel.load()).entry(spec.kernel.scenario);
   if (spec.kernel.allocator) setFeatures({ ...features(), allocator: spec.kernel.allocator });
 
+  // Machine time starts when every device worker serves (a realtime --for 100ms sees a booted screen).
+  control.awaitGo();
   const clock: MachineClock = spec.time.mode === 'virtual' ? new VirtualClock(spec.time.nsPerInstruction) : new RealtimeClock();
   const cpu = new Cpu(memory, bus, clock, control, tracer, {
     stopAt: task.stopAt,
@@ -76,11 +78,13 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
       else if (err instanceof DeviceEffect && err.effect === Effect.Exit) exit = { reason: 'exit', status: err.value, message: err.message, resets };
       else if (err instanceof DeviceCrash) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: errorText(err.reason) }, resets };
       else if (err instanceof ActorDeadError) exit = { reason: 'crash', status: 1, crash: { actor: err.actor, error: err.message }, resets };
+      else if (err instanceof DeviceStuck) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: err.message }, resets };
       else throw err;
     }
     break;
   }
   bindCpu(undefined);
+  control.i32[C_BUSY] = 0;
   const now = clock.now();
   try {
     bus.flushAll(now);

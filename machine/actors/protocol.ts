@@ -18,19 +18,25 @@ export interface ActorShared {
   readonly eventsPort: MessagePort;
 }
 
+/** A device worker: one device, or every device of a placement group, behind one mailbox. */
 export interface DeviceTask extends ActorShared {
   readonly role: 'device';
-  readonly device: DeviceSpec;
+  /** The worker's name (its placement group). */
+  readonly worker: string;
+  /** The devices it hosts; a request's `dev` indexes this list. */
+  readonly devices: readonly DeviceSpec[];
   readonly mailbox: SharedArrayBuffer;
-  /** Host input for this device (key events from the input adapters). */
-  readonly inputRing: SharedArrayBuffer;
+  /** Host input per hosted device (key events from the input adapters). */
+  readonly inputRings: readonly SharedArrayBuffer[];
 }
 
 /** What an actor that drives the bus needs to build it (the CPU, or the qtest driver in its place). */
 export interface BusTask extends ActorShared {
   readonly spec: MachineSpec;
-  /** Per device (spec order): its mailbox if it runs on a worker, null if inline. */
+  /** Per device (spec order): its worker's mailbox if it runs on a worker, null if inline. */
   readonly mailboxes: ReadonlyArray<SharedArrayBuffer | null>;
+  /** Per device (spec order): its index among the devices its worker hosts (0 when alone; absent = all 0). */
+  readonly mailboxDev?: readonly number[];
   /** Per device (spec order): its host-input ring (used here for inline devices). */
   readonly inputRings: readonly SharedArrayBuffer[];
   readonly claims: readonly PortClaim[];
@@ -70,9 +76,8 @@ export interface CpuExit {
 }
 
 export interface DeviceExit {
-  readonly device: string;
-  readonly calls: number;
-  readonly crashes: number;
+  readonly worker: string;
+  readonly devices: ReadonlyArray<{ readonly device: string; readonly calls: number; readonly crashes: number }>;
 }
 
 /** Messages on the events port. */
@@ -82,12 +87,14 @@ export type ActorEvent =
   | { readonly type: 'reset'; readonly t: number; readonly why: string; readonly count: number }
   | { readonly type: 'ready'; readonly t: number }
   | { readonly type: 'synced'; readonly id: number }
-  /** qtest replies and asynchronous IRQ lines, newline-terminated, in protocol order. */
+  /** A device worker serves its mailbox (machine time may start). */
+  | { readonly type: 'up' }
+  /** qtest replies and asynchronous IRQ lines, newline-terminated, in protocol order (one message per 'qtest-line' batch). */
   | { readonly type: 'qtest-output'; readonly text: string };
 
 export type HostEvent =
   | { readonly type: 'sync'; readonly id: number }
-  /** One qtest command line (no newline). */
+  /** qtest command lines, newline-separated (a batch; no final newline). Answered by one 'qtest-output'. */
   | { readonly type: 'qtest-line'; readonly text: string }
   /** The client has no more commands: the driver ends (the machine stops). */
   | { readonly type: 'qtest-end' };

@@ -10,7 +10,7 @@ import { type Issue, issuesToErrors, zodParseParams } from './issues.js';
 import type { Merged, MergedDevice } from './merge.js';
 import { objectKeysAt } from './schema.js';
 import { type At, errorAt, posAt } from './source.js';
-import type { DeviceSpec, PortSpec, SourcePos } from './spec.js';
+import type { DeviceSpec, PlacementValue, PortSpec, SourcePos } from './spec.js';
 import { didYouMean } from './suggest.js';
 
 export interface ResolvedDevice {
@@ -119,7 +119,7 @@ async function resolveDevice(d: MergedDevice, m: Merged, errors: ConfigError[], 
     name: d.name,
     impl,
     module: moduleId,
-    placement: d.placement?.value ?? 'worker',
+    ...placementOf(d.name, d.placement?.value),
     onCrash: d.on_crash?.value ?? 'halt',
     ports,
     ...(adapter !== undefined ? { adapter } : {}),
@@ -329,4 +329,11 @@ function strayKeys(schema: unknown, value: unknown, path: (string | number)[]): 
     }
   }
   return out;
+}
+
+/** Default inline: device calls are direct calls on the CPU's thread (ARCHITECTURE.md, placement). */
+function placementOf(name: string, value: PlacementValue | undefined): Pick<DeviceSpec, 'placement' | 'worker'> {
+  if (value === undefined || value === 'inline') return { placement: 'inline' };
+  if (value === 'worker') return { placement: 'worker', worker: name };
+  return { placement: 'worker', worker: value.worker };
 }

@@ -10,7 +10,10 @@ import { type LoadContext, type Merged, applyLayer, loadChain } from './merge.js
 import { type MachineFile, machineFileSchema } from './schema.js';
 import { errorAt, objectSource } from './source.js';
 import type { MachineSpec } from './spec.js';
-import { parseSize } from './units.js';
+import { parseDuration, parseSize } from './units.js';
+
+/** How long a device may take to answer one request (host time) before it is reported hung. */
+export const DEFAULT_WATCHDOG_MS = 10_000;
 import { resolveWires } from './wires.js';
 
 export interface LoadOptions {
@@ -92,6 +95,7 @@ async function finish(abs: string, m: Merged, ctx: LoadContext, kernelMains: rea
     memoryBytes: parseSize(m.memory.value),
     time: { mode: m.mode?.value ?? 'realtime', nsPerInstruction: m.nsPerInstruction?.value ?? 1, idle: m.idle?.value ?? 'sleep' },
     noReboot: m.noReboot?.value ?? false,
+    watchdogMs: m.watchdog ? parseDuration(m.watchdog.value) / 1e6 : DEFAULT_WATCHDOG_MS,
     kernel: { main: m.main.value, ...(m.scenario ? { scenario: m.scenario.value } : {}), ...(m.allocator ? { allocator: m.allocator.value } : {}) },
     devices: [...devices.values()].map((d) => d.spec),
     wires,

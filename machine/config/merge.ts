@@ -7,7 +7,7 @@ import { displayPos } from './errors.js';
 import { type Issue, describeValue, issuesToErrors, zodParseParams } from './issues.js';
 import { type MachineFileSchema, objectKeysAt } from './schema.js';
 import { type At, type Source, errorAt, readSource } from './source.js';
-import type { IdleMode, OnCrash, Placement, TimeMode } from './spec.js';
+import type { IdleMode, OnCrash, PlacementValue, TimeMode } from './spec.js';
 import { closest, didYouMean } from './suggest.js';
 
 /** A value and where it was written. */
@@ -23,7 +23,7 @@ export interface MergedDevice {
   /** The file had schema errors inside this instance: skip the device checks for it. */
   broken: boolean;
   impl?: Val<string>;
-  placement?: Val<Placement>;
+  placement?: Val<PlacementValue>;
   on_crash?: Val<OnCrash>;
   ports?: Val<Record<string, number | string>>;
   adapter?: Val<string>;
@@ -41,6 +41,7 @@ export interface Merged {
   nsPerInstruction?: Val<number>;
   idle?: Val<IdleMode>;
   noReboot?: Val<boolean>;
+  watchdog?: Val<string>;
   main?: Val<string>;
   scenario?: Val<string>;
   allocator?: Val<string>;
@@ -173,6 +174,8 @@ export function applyLayer(
   if (memory !== null) m.memory = memory;
   const noReboot = take<boolean>('no_reboot', ['no_reboot'], v);
   if (noReboot !== null) m.noReboot = noReboot;
+  const watchdog = take<string>('watchdog', ['watchdog'], v);
+  if (watchdog !== null) m.watchdog = watchdog;
 
   const time = v.time as Record<string, unknown> | undefined;
   if (time && typeof time === 'object' && ok(['time'])) {

@@ -7,7 +7,7 @@
 // the JSON Schema still describes their form with patterns (meta: not enforced by zod).
 import { z } from 'zod';
 import { KERNEL_MAINS } from './kernels.js';
-import { UnitError, parseSize } from './units.js';
+import { UnitError, parseDuration, parseSize } from './units.js';
 
 export const MIN_MEMORY = 1024 * 1024;
 export const MAX_MEMORY = 4 * 1024 * 1024 * 1024;
@@ -72,7 +72,15 @@ const device = z
     impl: z.string().min(1).meta({
       description: 'Built-in device name (e.g. vga), or the path of your own device module, relative to this file (./my-device.mjs).',
     }),
-    placement: z.enum(PLACEMENTS).meta({ description: 'Run the device on its own worker thread, or inline in the CPU thread.', default: 'worker' }),
+    placement: z
+      .union([z.enum(PLACEMENTS), z.strictObject({ worker: z.string().regex(/^[A-Za-z_][\w-]*$/, 'a group name: letters, digits, _ and -') })], {
+        error: 'expected inline, worker, or { worker: GROUP }',
+      })
+      .meta({
+        description:
+          'Which thread hosts the device: inline (the CPU thread; fastest for chatty chipset devices), worker (a thread of its own), or { worker: GROUP } (one worker thread shared by every device naming GROUP).',
+        default: 'inline',
+      }),
     on_crash: z.enum(ON_CRASH).meta({ description: 'When the device throws: halt the machine, or restart the device from reset.', default: 'halt' }),
     ports: z
       .record(z.string(), portValue)
@@ -98,6 +106,23 @@ export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS)
           idle: z.enum(IDLE_MODES).meta({ description: 'Realtime: how a halted CPU waits. sleep: Atomics.wait (cheap; wake-ups can take ms after long idles); poll: spin on the wake word (halt polling: µs wake-ups, costs a host core).', default: 'sleep' }),
         })
         .partial(),
+      watchdog: z
+        .string()
+        .superRefine((value, ctx) => {
+          try {
+            const ns = parseDuration(value);
+            if (ns < 1e8 || ns > 3600e9) ctx.addIssue({ code: 'custom', message: `must be between 100ms and 1h, got ${value}`, params: { hint: 'Write e.g. watchdog: 10s.' } });
+          } catch (err) {
+            if (!(err instanceof UnitError)) throw err;
+            ctx.addIssue({ code: 'custom', message: err.message, params: { hint: err.hint } });
+          }
+        })
+        .meta({
+          description:
+            'Host time a device may take to answer one request before the machine is stopped and the device named as hung (both placements; the only host-time limit there is).',
+          default: '10s',
+          examples: ['10s', '2s'],
+        }),
       no_reboot: z.boolean().meta({ description: 'On a triple fault, exit with status 0 instead of resetting (QEMU -no-reboot).', default: false }),
       kernel: z
         .strictObject({

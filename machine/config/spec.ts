@@ -5,6 +5,8 @@ export type TimeMode = 'realtime' | 'virtual';
 /** How a halted CPU waits in realtime: sleep in Atomics.wait, or poll its wake word (halt polling). */
 export type IdleMode = 'sleep' | 'poll';
 export type Placement = 'worker' | 'inline';
+/** `placement:` as written: a thread of its own, the CPU's thread, or a named worker shared with other devices. */
+export type PlacementValue = Placement | { readonly worker: string };
 export type OnCrash = 'halt' | 'restart';
 
 /** Where a value came from, for errors raised after validation (file:line:column). */
@@ -29,6 +31,11 @@ export interface DeviceSpec {
   /** Built-in name, or the absolute path of a user module. What workers load. */
   readonly module: string;
   readonly placement: Placement;
+  /**
+   * placement worker: the worker that hosts it. Devices naming the same group share one worker
+   * thread (and one mailbox); a plain `placement: worker` is a group of its own, named after the device.
+   */
+  readonly worker?: string;
   readonly onCrash: OnCrash;
   readonly ports: readonly PortSpec[];
   /** Front-end adapter for devices that have one (VGA display: terminal | headless). */
@@ -57,6 +64,8 @@ export interface MachineSpec {
   readonly time: { readonly mode: TimeMode; readonly nsPerInstruction: number; readonly idle: IdleMode };
   /** On triple fault: exit with status 0 (QEMU -no-reboot) instead of resetting. */
   readonly noReboot: boolean;
+  /** Host ms a device may take to answer one request before the machine stops and names it hung. */
+  readonly watchdogMs: number;
   readonly kernel: { readonly main: string; readonly scenario?: string; readonly allocator?: string };
   readonly devices: readonly DeviceSpec[];
   readonly wires: readonly WireSpec[];

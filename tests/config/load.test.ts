@@ -33,15 +33,16 @@ describe('loadMachine: a valid file', () => {
       memoryBytes: 32 * 1024 * 1024,
       time: { mode: 'virtual', nsPerInstruction: 2, idle: 'sleep' },
       noReboot: false,
+      watchdogMs: 10_000,
       kernel: { main: 'post-07', scenario: 'missing-eoi' },
       devices: [
         {
-          name: 'pic1', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'worker', onCrash: 'halt',
+          name: 'pic1', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'inline', onCrash: 'halt',
           ports: [{ region: 'io', regionIndex: 0, base: 0x20, size: 2 }, { region: 'elcr', regionIndex: 1, base: 0x4d0, size: 1 }],
           options: { role: 'master' }, pos: at(pc, 11, 3),
         },
         {
-          name: 'pic2', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'worker', onCrash: 'halt',
+          name: 'pic2', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'inline', onCrash: 'halt',
           ports: [{ region: 'io', regionIndex: 0, base: 0xa0, size: 2 }, { region: 'elcr', regionIndex: 1, base: 0x4d1, size: 1 }],
           options: { role: 'slave' }, pos: at(pc, 13, 3),
         },
@@ -51,7 +52,7 @@ describe('loadMachine: a valid file', () => {
           options: { channels: 2 }, pos: at(pc, 19, 3),
         },
         {
-          name: 'display', impl: '../devices/display.mjs', module: join(devices, 'display.mjs'), placement: 'worker', onCrash: 'halt',
+          name: 'display', impl: '../devices/display.mjs', module: join(devices, 'display.mjs'), placement: 'inline', onCrash: 'halt',
           ports: [{ region: 'crtc', regionIndex: 0, base: 0x3b4, size: 2 }, { region: 'status', regionIndex: 1, base: 0x3da, size: 1 }],
           adapter: 'headless', options: {}, pos: at(pc, 25, 3),
         },
@@ -68,7 +69,8 @@ describe('loadMachine: a valid file', () => {
   it('accepts a relative path and applies defaults', async () => {
     const spec = await loadMachine(join('tests/fixtures/machines', 'pc.yaml'));
     expect(spec.file).toBe(pc);
-    expect(spec.devices[0].placement).toBe('worker');
+    expect(spec.devices[0].placement).toBe('inline'); // the default: the CPU's thread
+    expect(spec.watchdogMs).toBe(10_000);
     expect(spec.devices.find((d) => d.name === 'pit')!.options).toEqual({ channels: 2 });
   });
 
@@ -163,6 +165,7 @@ describe('loadMachine: overrides and options', () => {
     expect(spec.memoryBytes).toBe(256 * 1024 * 1024);
     expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'sleep' });
     expect(spec.devices.find((d) => d.name === 'pit')!.placement).toBe('worker');
+    expect(spec.devices.find((d) => d.name === 'pit')!.worker).toBe('pit'); // a worker of its own
   });
 
   it('reports a bad override under its label', async () => {

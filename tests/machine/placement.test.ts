@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadMachine } from '../../machine/config/load.js';
 import { configPath, runMachine, virtual } from '../support/machine.js';
 
 describe('actor placement', () => {
@@ -10,6 +11,26 @@ describe('actor placement', () => {
     expect(worker.screen.rowText(23).trimEnd()).toBe('Hello World!');
     expect(inline.screen.text()).toBe(worker.screen.text());
     expect(inline.traces).toEqual(worker.traces);
+  });
+
+  it('devices of one placement group share a worker and give the same screen and trace as inline', async () => {
+    const chipset = new Set(['pic1', 'pic2', 'pit', 'kbd', 'com1']);
+    const opts = { trace: true, spec: virtual, stopAt: 120e6, stopReason: 'for' as const };
+    const grouped = await runMachine(configPath('posts/post-07.yaml'), {
+      ...opts,
+      device: (d) => (chipset.has(d.name) ? { ...d, placement: 'worker', worker: 'chipset' } : d),
+    });
+    const inline = await runMachine(configPath('posts/post-07.yaml'), { ...opts, device: (d) => ({ ...d, placement: 'inline' }) });
+    expect(grouped.result.reason).toBe('for');
+    expect(grouped.screen.text()).toContain('..'); // timer dots: IRQ0 went PIT → PIC → CPU through the group's worker
+    expect(grouped.screen.text()).toBe(inline.screen.text());
+    expect(grouped.traces).toEqual(inline.traces);
+  });
+
+  it('the default PC runs its chipset on the CPU thread and the VGA adapter on a worker of its own', async () => {
+    const spec = await loadMachine(configPath('default.yaml'));
+    const where = Object.fromEntries(spec.devices.map((d) => [d.name, d.placement === 'worker' ? `worker ${d.worker}` : 'inline']));
+    expect(where).toEqual({ vga: 'worker vga', pic1: 'inline', pic2: 'inline', pit: 'inline', com1: 'inline', kbd: 'inline' });
   });
 
   it('virtual time is deterministic: two runs give the same trace, byte for byte', async () => {

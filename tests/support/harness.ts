@@ -278,7 +278,7 @@ async function startWorker(
   const ring = allocateRing(ringBytes);
   hub.addRing(ring);
   const task: DeviceTask = {
-    role: 'device', device: spec, mailbox, ring, control: control.sab, memory, inputRing,
+    role: 'device', worker: spec.name, devices: [spec], mailbox, ring, control: control.sab, memory, inputRings: [inputRing],
     controlPort: controlChannel.port2, eventsPort: eventsChannel.port2,
   };
   const done = pool.run(task, { transferList: [controlChannel.port2, eventsChannel.port2] as any });
