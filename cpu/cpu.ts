@@ -410,7 +410,9 @@ export class Cpu {
       const r = Atomics.wait(this.control.i32, C_CPU_WAKE, seen, (target - now) / 1e6);
       if (r === 'timed-out') this.sleepLateness = Math.max(this.sleepLateness * 0.9, this.clock.now() - target);
     } else {
-      // …then poll the clock (and the wake word) for the last stretch, so the deadline is on time.
+      // …then poll the clock (and the wake word) for the last stretch, so the deadline is on time;
+      // devices on other threads that the deadline will call stop sleeping for it meanwhile.
+      this.bus.warmDue();
       while (this.clock.now() < next && Atomics.load(this.control.i32, C_CPU_WAKE) === seen);
     }
     this.control.cpuState = CpuState.Running;
