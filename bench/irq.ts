@@ -23,6 +23,7 @@ import { i8259 } from '../devices/i8259/module.js';
 import { loadMachine } from '../machine/config/load.js';
 import { DeviceShell, InlineEndpoint } from '../machine/actors/device-shell.js';
 import { Machine } from '../machine/machine.js';
+import { parseLogFilter } from '../machine/log-filter.js';
 import { openTraceLog } from '../machine/trace-log.js';
 import { summarize, type BenchRow, type Summary } from './stats.js';
 
@@ -116,7 +117,7 @@ function installIdt(): void {
   isa.lidt(0x2000, 4095);
 }
 
-async function latency(placement: 'inline' | 'worker', cpuState: 'halted' | 'busy', idle: 'sleep' | 'poll' = 'sleep'): Promise<Summary> {
+export async function latency(placement: 'inline' | 'worker', cpuState: 'halted' | 'busy', idle: 'sleep' | 'poll' = 'sleep'): Promise<Summary> {
   current = await rig(placement, idle);
   samples.length = 0;
   handlerCount = 0;
@@ -136,7 +137,7 @@ async function latency(placement: 'inline' | 'worker', cpuState: 'halted' | 'bus
 }
 
 /** A thread asleep in Atomics.wait, woken by notify from this thread: the floor for waking a halted CPU. */
-async function bareWake(): Promise<Summary> {
+export async function bareWake(): Promise<Summary> {
   const sab = new SharedArrayBuffer(32);
   const i32 = new Int32Array(sab, 0, 4);
   const f64 = new Float64Array(sab, 16, 2);
@@ -182,7 +183,7 @@ async function sustained(placement: 'inline' | 'worker', machineNs: number): Pro
     const file = join(dir, 'trace.ndjson');
     const t0 = performance.now();
     const m = await Machine.start(spec, { trace: true, stopAt: ns, stopReason: 'for' });
-    const log = openTraceLog(m.trace$, { file, pretty: false, filter: () => true });
+    const log = openTraceLog(m.trace$, { file, pretty: false, filter: parseLogFilter([]) });
     const result = await m.result!;
     await log.close();
     const wall = performance.now() - t0;

@@ -51,10 +51,10 @@ export function printTable(rows: readonly BenchRow[]): void {
   for (const l of lines) console.log(row(l));
 }
 
-export function writeResults(name: string, rows: readonly BenchRow[]): string {
+export function writeResults(name: string, rows: readonly BenchRow[], extra: Record<string, unknown> = {}): string {
   const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const file = `${dir}${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ node: process.version, date: new Date().toISOString(), rows }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ node: process.version, date: new Date().toISOString(), ...extra, rows }, null, 2) + '\n');
   return file;
 }
