@@ -42,7 +42,7 @@ export const TRACE_KINDS: Readonly<Record<string, string>> = {
   'machine.reset': 'the machine reset (triple fault) {why, count}',
   'ps2.cmd': 'a command to the 8042 or the keyboard {target: controller|keyboard, cmd, arg?}',
   'ps2.data': 'a byte between host and 8042/device {dir: to-host|to-device, value, source: keyboard|aux|controller}',
-  'kbd.key': 'a host key event became scancode bytes {key, action: make|break, bytes, dropped?}',
+  'kbd.key': 'a host key event became scancode bytes {key, action: make|break, bytes, dropped?, reason?}',
   'serial.read': 'a 16550 register read {offset, reg, value}',
   'serial.write': 'a 16550 register write {offset, reg, value}',
   'serial.tx': 'a byte sent on the serial line {byte}',

@@ -42,18 +42,45 @@ const KBD_DATA = 0x60;
 const KBD_STATUS = 0x64;
 const OBF = 0x01;
 const IBF = 0x02;
-/** Polls before a PS/2 step is given up (a missing controller reads 0xFF and never answers). */
+const AUX_OBF = 0x20;
+const ACK = 0xfa;
+const RESEND = 0xfe;
+const BAT_OK = 0xaa;
+const SELF_TEST_OK = 0x55;
+/** Status polls before a PS/2 step is given up (a missing controller reads 0xFF and never answers). */
 const PS2_POLLS = 1000;
+/** Bytes read (and dropped) to empty the controller before POST talks to it: SeaBIOS's i8042_flush. */
+const FLUSH_BYTES = 16;
+/** Sends of one keyboard byte answered with RESEND (0xFE) before POST gives up on it. */
+const SEND_TRIES = 3;
 
 function waitInputEmpty(): boolean {
   for (let i = 0; i < PS2_POLLS; i++) if ((inb(KBD_STATUS) & IBF) === 0) return true;
   return false;
 }
 
-/** The next byte from the controller, or -1 when none comes. */
-function readData(): number {
-  for (let i = 0; i < PS2_POLLS; i++) if (inb(KBD_STATUS) & OBF) return inb(KBD_DATA);
+/**
+ * Wait for a byte `wanted` accepts. Anything else in the output buffer (a scancode typed during
+ * POST, an aux byte, a stale reply) is not part of this exchange and is read and dropped, as
+ * SeaBIOS's ps2_recvbyte does. -1 when the poll budget runs out first.
+ */
+function receive(wanted: (b: number) => boolean): number {
+  for (let i = 0; i < PS2_POLLS; i++) {
+    const status = inb(KBD_STATUS);
+    if (!(status & OBF)) continue;
+    const b = inb(KBD_DATA);
+    if (!(status & AUX_OBF) && wanted(b)) return b;
+  }
   return -1;
+}
+
+/** Read what waits in the output buffer; false if it never empties (no controller: reads 0xFF). */
+function flush(): boolean {
+  for (let i = 0; i < FLUSH_BYTES; i++) {
+    if (!(inb(KBD_STATUS) & OBF)) return true;
+    inb(KBD_DATA);
+  }
+  return (inb(KBD_STATUS) & OBF) === 0;
 }
 
 function controllerCommand(cmd: number, data?: number): void {
@@ -65,35 +92,38 @@ function controllerCommand(cmd: number, data?: number): void {
   }
 }
 
-function keyboardCommand(cmd: number): number[] {
-  waitInputEmpty();
-  outb(KBD_DATA, cmd);
-  const reply: number[] = [];
-  for (let b = readData(); b >= 0; b = reply.length >= 3 ? -1 : readData()) {
-    reply.push(b);
-    if (cmd !== 0xff || reply.length === 2) break; // 0xFF answers FA AA; the others FA
+/** One byte to the keyboard until it is ACKed: RESEND (0xFE) asks for it again (PS/2 protocol). */
+function keyboardSend(byte: number): boolean {
+  for (let attempt = 0; attempt < SEND_TRIES; attempt++) {
+    waitInputEmpty();
+    outb(KBD_DATA, byte);
+    const reply = receive((b) => b === ACK || b === RESEND);
+    if (reply !== RESEND) return reply === ACK;
   }
-  return reply;
+  return false;
 }
 
 /**
  * SeaBIOS ps2_keyboard_setup: controller self-test (0x55), keyboard reset (FA AA), scanning
- * enabled (F4 → FA), command byte 0x61: translation to set 1, IRQ1 on, the aux port disabled.
- * With no controller present (ports read 0xFF) the steps time out and the keyboard is skipped.
+ * disabled while configuring (F5), command byte 0x61 (translation to set 1, IRQ1 on, aux port
+ * disabled), scanning enabled (F4). A key pressed meanwhile cannot derail it: the buffer is
+ * flushed first and bytes other than the awaited reply are dropped. With no controller present
+ * (ports read 0xFF) the steps time out and the keyboard is skipped.
  */
 export const ps2KeyboardSetup = fn('bios::ps2_keyboard_setup', (): boolean => {
-  controllerCommand(0xad); // disable the keyboard interface
+  controllerCommand(0xad); // disable the keyboard interface: keys stay in the keyboard
   controllerCommand(0xa7); // disable the aux interface
-  for (let i = 0; i < 16 && inb(KBD_STATUS) & OBF && inb(KBD_STATUS) !== 0xff; i++) inb(KBD_DATA); // flush
+  if (!flush()) return false;
   controllerCommand(0xaa);
-  if (readData() !== 0x55) return false;
+  if (receive((b) => b === SELF_TEST_OK) < 0) return false;
   controllerCommand(0x60, 0x30); // interrupts off while the keyboard is reset
   controllerCommand(0xae);
-  const reset = keyboardCommand(0xff);
-  if (reset[0] !== 0xfa || reset[1] !== 0xaa) return false;
-  keyboardCommand(0xf5); // disable scanning while configuring
+  // After its ACK a keyboard sends nothing but the BAT result (scanning starts after it); only a
+  // byte already in the controller can come first, and receive() has dropped it.
+  if (!keyboardSend(0xff) || receive((b) => b === BAT_OK) < 0) return false;
+  if (!keyboardSend(0xf5)) return false; // disable scanning while configuring
   controllerCommand(0x60, 0x61); // XLATE | AUXDIS | KBDINT
-  return keyboardCommand(0xf4)[0] === 0xfa;
+  return keyboardSend(0xf4);
 }, { region: FIRMWARE_TEXT });
 
 /** Power-on self test: the state blog_os relies on. Interrupts are off when it is done. */

@@ -19,8 +19,20 @@ export const KBD_CMD = {
   ENABLE: 0xf4,
   RESET_DISABLE: 0xf5,
   RESET_ENABLE: 0xf6,
+  /** F7–FA: all keys typematic / make-break / make-only / typematic-make-break (scancode set 3). */
+  SET_ALL_TYPEMATIC: 0xf7,
+  SET_ALL_MAKE_BREAK: 0xf8,
+  SET_ALL_MAKE: 0xf9,
+  SET_ALL_TYPEMATIC_MAKE_BREAK: 0xfa,
+  /** FB–FD: the same per key; set-3 key codes follow, one byte each. */
+  SET_KEY_TYPEMATIC: 0xfb,
+  SET_KEY_MAKE_BREAK: 0xfc,
+  SET_KEY_MAKE: 0xfd,
   RESET: 0xff,
 } as const;
+
+/** Bytes from 0xED up are commands: one ends a key list (FB–FD) and is carried out. */
+const FIRST_COMMAND = KBD_CMD.SET_LEDS;
 
 /** Keyboard replies. */
 export const KBD_REPLY = {
@@ -32,6 +44,10 @@ export const KBD_REPLY = {
   ID_MF2: 0x83,
   ECHO: 0xee,
 } as const;
+
+function isKeyListCommand(cmd: number): boolean {
+  return cmd >= KBD_CMD.SET_KEY_TYPEMATIC && cmd <= KBD_CMD.SET_KEY_MAKE;
+}
 
 const hex = (v: number): string => `0x${v.toString(16).padStart(2, '0')}`;
 
@@ -59,12 +75,19 @@ export class Ps2Keyboard {
   write(v: number): void {
     this.discardUnreadReplies();
     const pending = this.s.awaiting;
-    if (pending !== 0) {
+    if (isKeyListCommand(pending) && v < FIRST_COMMAND) {
+      // Another set-3 key code for FB/FC/FD: ACKed, and the list stays open.
+      this.ctx.trace('ps2.cmd', { target: 'keyboard', cmd: pending, arg: v });
+      this.reply(KBD_REPLY.ACK);
+      return;
+    }
+    if (pending !== 0 && !isKeyListCommand(pending)) {
       this.s.awaiting = 0;
       this.ctx.trace('ps2.cmd', { target: 'keyboard', cmd: pending, arg: v });
       this.argument(pending, v);
       return;
     }
+    this.s.awaiting = 0; // a command ends a key list
     this.ctx.trace('ps2.cmd', { target: 'keyboard', cmd: v });
     switch (v) {
       case KBD_CMD.RESET:
@@ -95,6 +118,22 @@ export class Ps2Keyboard {
       case KBD_CMD.SET_LEDS:
       case KBD_CMD.SCANCODE_SET:
       case KBD_CMD.TYPEMATIC:
+        this.s.awaiting = v;
+        this.reply(KBD_REPLY.ACK);
+        return;
+      case KBD_CMD.SET_ALL_TYPEMATIC:
+      case KBD_CMD.SET_ALL_MAKE_BREAK:
+      case KBD_CMD.SET_ALL_MAKE:
+      case KBD_CMD.SET_ALL_TYPEMATIC_MAKE_BREAK:
+        // IBM PS/2 keyboard: ACK in any set; the key types matter only in set 3. QEMU: FA ACKed,
+        // F7-F9 RESEND. Deviation: the types are accepted, not applied (set 3 keeps make/break).
+        this.reply(KBD_REPLY.ACK);
+        return;
+      case KBD_CMD.SET_KEY_TYPEMATIC:
+      case KBD_CMD.SET_KEY_MAKE_BREAK:
+      case KBD_CMD.SET_KEY_MAKE:
+        // IBM: ACK, then set-3 key codes, each ACKed, until the next command (QEMU: FC takes one
+        // byte, FB and FD RESEND). Accepted, not applied, as F7-FA.
         this.s.awaiting = v;
         this.reply(KBD_REPLY.ACK);
         return;
@@ -163,10 +202,15 @@ export class Ps2Keyboard {
       this.ctx.unimplemented('i8042: key not on this keyboard', { key });
       return;
     }
-    if (!this.s.scanEnabled) return; // a disabled keyboard does not scan (v86 starts disabled)
+    const action = down ? 'make' : 'break';
+    if (!this.s.scanEnabled) {
+      // F5 stops scanning: keys pressed meanwhile are never seen (not buffered), as on a real
+      // keyboard and QEMU. Reset (FF) is instantaneous here, so no key falls inside a BAT.
+      this.ctx.trace('kbd.key', { key, action, dropped: true, reason: 'scanning disabled' });
+      return;
+    }
     const bytes = keyBytes(key, down, this.s.set) ?? [];
     const shown = hexBytes(translating ? translateSequence(bytes) : bytes);
-    const action = down ? 'make' : 'break';
     if (this.s.queue.length + bytes.length > KEY_QUEUE_SIZE) {
       // QEMU drops key bytes once 16 are queued; here the whole sequence goes. v86 overwrites.
       this.ctx.trace('kbd.key', { key, action, bytes: shown, dropped: true });

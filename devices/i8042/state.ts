@@ -26,7 +26,7 @@ export const keyboardStateSchema = z
     leds: byte,
     /** F3 argument (typematic rate/delay); stored, no repeat is generated (the host repeats). */
     typematic: byte,
-    /** A command waiting for its argument byte (0xED, 0xF0, 0xF3), or 0. */
+    /** A command waiting for its argument byte (0xED, 0xF0, 0xF3) or key codes (0xFB-0xFD), or 0. */
     awaiting: byte,
     /** Bytes for the host, oldest first: `replies` command-reply bytes, then scancodes. */
     queue: z.array(byte).max(KEY_QUEUE_SIZE + REPLY_HEADROOM),

@@ -32,6 +32,18 @@ describe('keyboard commands', () => {
     expect(k.press('A').drain()).toEqual([0x1c, 0xf0, 0x1c]); // enabled, and back in set 2
   });
 
+  it('a key pressed while scanning is disabled (F5) is never sent, not even after F4, and is traced as dropped', () => {
+    const k = raw().data(0xf5);
+    k.drain();
+    k.press('A');
+    expect(k.data(0xf4).drain()).toEqual([0xfa]);
+    expect(k.drain()).toEqual([]);
+    expect(k.ctx.tracesOf('kbd.key').map((t) => t.fields)).toEqual([
+      { key: 'A', action: 'make', dropped: true, reason: 'scanning disabled' },
+      { key: 'A', action: 'break', dropped: true, reason: 'scanning disabled' },
+    ]);
+  });
+
   it('0xED (LEDs) replies FA, then FA for the LED byte', () => {
     const k = raw();
     expect(k.data(0xed).drain()).toEqual([0xfa]);
@@ -75,6 +87,38 @@ describe('keyboard commands', () => {
     expect(k.data(0xf3).drain()).toEqual([0xfa]);
     expect(k.data(0x20).drain()).toEqual([0xfa]);
     expect(k.press('A').drain()).toEqual([0x1c, 0xf0, 0x1c]); // the rate byte was not a command
+  });
+
+  it.each([
+    ['F7', 'all keys typematic', 0xf7],
+    ['F8', 'all keys make/break', 0xf8],
+    ['F9', 'all keys make only', 0xf9],
+    ['FA', 'all keys typematic/make/break', 0xfa],
+  ])('0x%s (%s, scancode set 3) replies FA and is no guest error', (_name, _what, cmd) => {
+    const k = raw();
+    expect(k.data(cmd).drain()).toEqual([0xfa]);
+    expect(k.guestErrors()).toBe(0);
+    expect(k.press('A').drain()).toEqual([0x1c, 0xf0, 0x1c]); // no argument byte is awaited
+  });
+
+  it.each([
+    ['FB', 'typematic', 0xfb],
+    ['FC', 'make/break', 0xfc],
+    ['FD', 'make only', 0xfd],
+  ])('0x%s (set one key %s) replies FA, then FA for each set-3 key code that follows', (_name, _what, cmd) => {
+    const k = raw();
+    expect(k.data(cmd).drain()).toEqual([0xfa]);
+    expect(k.data(0x1c).drain()).toEqual([0xfa]); // A
+    expect(k.data(0x8b).drain()).toEqual([0xfa]); // left Windows, the highest codes are keys too
+    expect(k.guestErrors()).toBe(0);
+    expect(k.ctx.tracesOf('ps2.cmd').at(-1)?.fields).toEqual({ target: 'keyboard', cmd, arg: 0x8b });
+  });
+
+  it('a command after the key codes of 0xFB-0xFD ends the list and is carried out', () => {
+    const k = raw().data(0xfc, 0x1c);
+    k.drain();
+    expect(k.data(0xf2).drain()).toEqual([0xfa, 0xab, 0x83]);
+    expect(k.data(0x1c).drain()).toEqual([0xfe]); // no list is open any more: an unknown command
   });
 
   it('an unknown keyboard command replies FE (RESEND) and is a guest error; v86 replies FA', () => {

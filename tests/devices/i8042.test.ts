@@ -2,6 +2,7 @@
 // would: ports 0x60/0x64, the IRQ1/IRQ12 outputs, reset requests and traces.
 import { describe, it, expect } from 'vitest';
 import { i8042 } from '../../devices/i8042/module.js';
+import { i8042Options } from '../../devices/i8042/options.js';
 import { AUX_OBF, Kbc, OBF } from './i8042-harness.js';
 
 describe('status register (0x64)', () => {
@@ -209,8 +210,8 @@ describe('module', () => {
     expect(i8042.regions.map((r) => [r.name, r.base, r.size])).toEqual([['data', 0x60, 1], ['command', 0x64, 1]]);
     expect(i8042.outputs).toEqual(['irq1', 'irq12']);
     expect(i8042.inputs ?? []).toEqual([]);
-    expect(i8042.options!.safeParse({}).success).toBe(true);
-    expect(i8042.options!.safeParse({ queue: 4 }).success).toBe(false);
+    expect(i8042Options.safeParse({}).success).toBe(true);
+    expect(i8042Options.safeParse({ queue: 4 }).success).toBe(false);
   });
 
   it('a snapshot restored into a fresh core continues the same byte stream and IRQ level', () => {
