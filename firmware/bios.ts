@@ -126,6 +126,18 @@ export const ps2KeyboardSetup = fn('bios::ps2_keyboard_setup', (): boolean => {
   return keyboardSend(0xf4);
 }, { region: FIRMWARE_TEXT });
 
+/**
+ * The bootloader's real-mode stages run with interrupts on, so keys typed meanwhile are taken by
+ * the BIOS's IRQ1 handler (int 09h) into its own buffer, never seen by the kernel. Our firmware
+ * runs with IF=0 throughout, so this does the handler's part once, just before the switch to
+ * long mode: read what waits in the 8042's output buffer. Without it a key typed in that window
+ * holds IRQ1 high across the kernel's PIC set-up (which forgets the pending edge) and no
+ * keyboard interrupt ever comes.
+ */
+export const biosKeyboardService = fn('bios::int09_keyboard_handler', () => {
+  flush();
+}, { region: FIRMWARE_TEXT });
+
 /** Power-on self test: the state blog_os relies on. Interrupts are off when it is done. */
 export const post = fn('bios::post', () => {
   cli();

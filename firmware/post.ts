@@ -2,7 +2,7 @@
 // on the kernel stack with interrupts off, its argument the BootInfo the bootloader wrote.
 import * as isa from '../cpu/isa.js';
 import { FIRMWARE_TEXT } from '../cpu/text.js';
-import { post, setTextMode3, MODE3_BLANK } from './bios.js';
+import { biosKeyboardService, post, setTextMode3, MODE3_BLANK } from './bios.js';
 import { writeBootInfo } from './bootinfo.js';
 import { buildPageTables, clearScreen, enablePaging, loadBootGdt } from './bootloader.js';
 import { Layout, STACK_TOP } from './layout.js';
@@ -24,6 +24,7 @@ const boot = isa.fn('firmware::reset_vector', (kernelEntry: KernelEntryFn, memor
   post();
   const loaded = buildPageTables(memoryBytes);
   writeBootInfo(memoryBytes, loaded.tableFrames);
+  biosKeyboardService(); // the last moment the BIOS could have served IRQ1 (real mode, IF=1)
   enablePaging();
   loadBootGdt();
   clearScreen();

@@ -26,6 +26,8 @@ async function postTimeline() {
     reset: at(isWrite(0x60, 0xff)),
     batRead: at(isRead(0x60, 0xaa)),
     scanningOff: at(isWrite(0x60, 0xf5)),
+    scanningOn: at(isWrite(0x60, 0xf4)),
+    biosDrain: run.traces.filter((r) => r.kind === 'io.read' && r.port === 0x64).at(-1)!.t,
   };
 }
 
@@ -33,7 +35,8 @@ describe('post 12: a key pressed while POST resets the keyboard', () => {
   it.each([
     ['between enabling the keyboard port (0xAE) and the reset (0xFF)', 'portEnabled', 'reset'],
     ['between the reset\'s BAT byte (0xAA) and disabling scanning (0xF5)', 'batRead', 'scanningOff'],
-  ] as const)('%s is dropped by POST, and "hello" typed later is echoed', async (_when, from, to) => {
+    ['after POST enabled scanning (0xF4), while the bootloader runs', 'scanningOn', 'biosDrain'],
+  ] as const)('%s is dropped by the firmware, and "hello" typed later is echoed', async (_when, from, to) => {
     const post = await postTimeline();
     const at = Math.floor((post[from] + post[to]) / 2);
     expect(at).toBeGreaterThan(post[from]);
