@@ -186,6 +186,7 @@ export class I8254 implements DeviceCore {
       channels: [this.channels[0].state, this.channels[1].state, this.channels[2].state],
       speakerData: this.speakerData,
       out0: this.out0,
+      publishedTick: this.publishedTick,
     });
   }
 
@@ -197,5 +198,9 @@ export class I8254 implements DeviceCore {
     this.speakerData = s.speakerData;
     this.out0 = s.out0;
     this.lastTick = -Infinity;
+    // A late advance() replays OUT0 from where the saved core last drove it, as the original would.
+    this.publishedTick = s.publishedTick ?? this.tick();
+    // Pin 0 shows the restored level, not whatever this core drove when it was created.
+    if (this.out0 !== null) this.ctx.setOutput(0, this.out0);
   }
 }

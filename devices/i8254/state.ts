@@ -50,6 +50,11 @@ export const pitStateSchema = z.object({
   speakerData: level,
   /** OUT0 level last driven on output pin 0 (null before the first drive). */
   out0: level.nullable(),
+  /**
+   * Clock edge at which pin 0 was last driven: a late advance() replays the OUT0 changes since
+   * then. Absent from snapshots made before it was saved (the restore then counts from now).
+   */
+  publishedTick: tick.optional(),
 });
 
 export type ChannelState = z.infer<typeof channelStateSchema>;

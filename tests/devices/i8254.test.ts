@@ -4,6 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import type { DeviceCore } from '../../bus/device.js';
 import { i8254 } from '../../devices/i8254/module.js';
+import { i8254Options } from '../../devices/i8254/options.js';
 import { PIT_HZ, tickAt, timeOfTick } from '../../devices/i8254/clock.js';
 import { FakeContext } from '../support/fake-context.js';
 
@@ -63,8 +64,8 @@ describe('i8254 module', () => {
     expect(i8254.regions[0].names?.write).toEqual(['counter0', 'counter1', 'counter2', 'control']);
     expect(i8254.outputs).toEqual(['out0']);
     expect(i8254.inputs ?? []).toEqual([]);
-    expect(i8254.options?.safeParse({}).success).toBe(true);
-    expect(i8254.options?.safeParse({ hz: 1 }).success).toBe(false);
+    expect(i8254Options.safeParse({}).success).toBe(true);
+    expect(i8254Options.safeParse({ hz: 1 }).success).toBe(false);
   });
 });
 

@@ -3,6 +3,7 @@
 // uart_16550 crate's init sequences (blog-os-behaviour.md §5.3) byte for byte.
 import { describe, it, expect } from 'vitest';
 import { uart16550 } from '../../devices/uart16550/module.js';
+import { uart16550Options } from '../../devices/uart16550/options.js';
 import { i8259 } from '../../devices/i8259/module.js';
 import { busRig } from '../support/bus-rig.js';
 import { Com, DATA, FCR, IER, IIR, LCR, LSR, MCR, MSR, SCR, init02, init06, write02, write06 } from './uart16550-harness.js';
@@ -273,7 +274,7 @@ describe('IRQ and COM mapping', () => {
     const io = uart16550.regions[0];
     expect([io.name, io.base, io.size, io.widths]).toEqual(['io', 0x3f8, 8, [1]]);
     expect(uart16550.outputs).toEqual(['irq']);
-    expect(uart16550.options?.safeParse({ base: 1 }).success).toBe(false);
+    expect(uart16550Options.safeParse({ base: 1 }).success).toBe(false);
   });
 
   it('as COM2 at 0x2F8 on a bus with a real 8259A, each byte sent raises IRQ3 (vector 0x23)', () => {
