@@ -33,7 +33,7 @@ export interface DeviceContext {
   readonly name: string;
   /** Machine time (ns) of the access or deadline being processed. */
   now(): number;
-  /** Drive output pin `pin` (index into the module's `outputs`) to a level. Repeating a level is a no-op. */
+  /** Drive output pin `pin` (index into the module's `outputs`) to a level. Repeating a level is a no-op; another pin or level is traced and ignored. */
   setOutput(pin: number, level: Level): void;
   /** Emit a trace record of `kind` with extra fields (the shell adds v, t, seq, src). */
   trace(kind: string, fields?: Record<string, unknown>): void;
@@ -69,13 +69,17 @@ export interface DeviceState {
 export const CASCADE = 0x100;
 
 export interface DeviceCore {
+  /**
+   * The value is cut to `size` bytes by the shell; anything but an integer (NaN, a string, a
+   * BigInt) is a model bug: traced once as device.bad_value, and the bus reads all ones.
+   */
   read(region: number, offset: number, size: AccessSize): number;
   write(region: number, offset: number, size: AccessSize, value: number): void;
   /** An input pin (index into the module's `inputs`) changed level. */
   setInput?(pin: number, level: Level): void;
   /** Bring time-dependent state up to ctx.now(); called when the device's deadline has passed. */
   advance?(): void;
-  /** Machine time (ns) at which advance() is next wanted; Infinity when none. */
+  /** Machine time (ns) at which advance() is next wanted; Infinity when none (anything but a number is traced and means none). */
   nextDeadline?(): number;
   /**
    * Interrupt acknowledge cycle (interrupt controllers only). Returns a vector 0..255, or
@@ -91,6 +95,7 @@ export interface DeviceCore {
    * events it does not understand (log them with ctx.unimplemented).
    */
   input?(event: InputEvent): void;
+  /** With `on_crash: restart` the shell keeps a copy now and then, and restores it into a new core after a crash. */
   snapshot(): DeviceState;
   restore(state: DeviceState): void;
 }
@@ -102,6 +107,7 @@ export interface DeviceModule<O = Record<string, unknown>> {
   readonly title: string;
   readonly regions: readonly RegionSpec[];
   readonly inputs?: readonly string[];
+  /** At most MAX_OUT_CHANGES (bus/endpoint.ts): one call's response carries every output's final level. */
   readonly outputs?: readonly string[];
   /** Front-end adapters this device can drive (the first is the default), e.g. ["terminal", "headless"]. */
   readonly adapters?: readonly string[];

@@ -78,7 +78,7 @@ export async function assembleBus(task: BusParts, memory: PhysicalMemory, tracer
       endpoints.push(client);
     } else {
       const module = await loadDeviceModule(device.module, { withOptions: false });
-      const shell = new DeviceShell(device.name, module, device.options, memory, tracer, post, device.onCrash, task.inputRings[i]);
+      const shell = new DeviceShell(device.name, module, device.options, memory, tracer, post, device, task.inputRings[i]);
       shells.push(shell);
       endpoints.push(new InlineEndpoint(shell));
     }

@@ -76,7 +76,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
         exit = { reason: 'boot-loop', status: 1, resets, message: `${resets} resets in a row (${err.why})` };
       } else if (err instanceof MachineStop) exit = { reason: err.reason, status: err.status, resets };
       else if (err instanceof DeviceEffect && err.effect === Effect.Exit) exit = { reason: 'exit', status: err.value, message: err.message, resets };
-      else if (err instanceof DeviceCrash) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: errorText(err.reason) }, resets };
+      else if (err instanceof DeviceCrash) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: err.message }, resets };
       else if (err instanceof ActorDeadError) exit = { reason: 'crash', status: 1, crash: { actor: err.actor, error: err.message }, resets };
       else if (err instanceof DeviceStuck) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: err.message }, resets };
       else throw err;
@@ -88,8 +88,9 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   const now = clock.now();
   try {
     bus.flushAll(now);
-  } catch {
-    // a dead device cannot flush; the stop reason already says why
+  } catch (err) {
+    // A dead device cannot flush (the stop reason says why); one whose flush throws has crashed.
+    if (err instanceof DeviceCrash && !exit.crash) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: err.message }, resets };
   }
   control.now = now;
   control.instructions = cpu.icount;

@@ -23,7 +23,7 @@ export async function runDevice(task: DeviceTask): Promise<DeviceExit> {
   const shells: DeviceShell[] = [];
   for (const [i, device] of task.devices.entries()) {
     const module = await loadDeviceModule(device.module, { withOptions: false });
-    shells.push(new DeviceShell(device.name, module, device.options, memory, tracer, post, device.onCrash, task.inputRings[i]));
+    shells.push(new DeviceShell(device.name, module, device.options, memory, tracer, post, device, task.inputRings[i]));
   }
   eventsPort.on('message', (m: HostEvent) => {
     if (m.type === 'sync') eventsPort.postMessage({ type: 'synced', id: m.id });

@@ -10,7 +10,9 @@ import { type Issue, issuesToErrors, zodParseParams } from './issues.js';
 import type { Merged, MergedDevice } from './merge.js';
 import { objectKeysAt } from './schema.js';
 import { type At, errorAt, posAt } from './source.js';
-import type { DeviceSpec, PlacementValue, PortSpec, SourcePos } from './spec.js';
+import { DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_RESTART_BUDGET, type DeviceSpec, type PlacementValue, type PortSpec, type SourcePos } from './spec.js';
+import { parseDuration, parseSize } from './units.js';
+import { MAX_OUT_CHANGES } from '../../bus/endpoint.js';
 import { didYouMean } from './suggest.js';
 
 export interface ResolvedDevice {
@@ -120,7 +122,7 @@ async function resolveDevice(d: MergedDevice, m: Merged, errors: ConfigError[], 
     impl,
     module: moduleId,
     ...placementOf(d.name, d.placement?.value),
-    onCrash: d.on_crash?.value ?? 'halt',
+    ...crashPolicyOf(d),
     ports,
     ...(adapter !== undefined ? { adapter } : {}),
     options,
@@ -156,6 +158,8 @@ function checkModule(mod: DeviceModule<any>): string | undefined {
     if (list !== undefined && (!Array.isArray(list) || list.some((p) => typeof p !== 'string'))) return `${key} is not a list of names`;
   }
   if (mod.options !== undefined && typeof (mod.options as { safeParse?: unknown }).safeParse !== 'function') return 'options is not a zod schema';
+  // A call's response carries the final level of every output that moved (bus/endpoint.ts).
+  if ((mod.outputs?.length ?? 0) > MAX_OUT_CHANGES) return `it has ${mod.outputs!.length} outputs; a device may have at most ${MAX_OUT_CHANGES}`;
   return undefined;
 }
 
@@ -336,4 +340,15 @@ function placementOf(name: string, value: PlacementValue | undefined): Pick<Devi
   if (value === undefined || value === 'inline') return { placement: 'inline' };
   if (value === 'worker') return { placement: 'worker', worker: name };
   return { placement: 'worker', worker: value.worker };
+}
+
+/** on_crash and limits resolved: restart without a budget gets the default one; memory defaults to 512MiB. */
+function crashPolicyOf(d: MergedDevice): Pick<DeviceSpec, 'onCrash' | 'restart' | 'limits'> {
+  const memory = d.limits?.value.memory;
+  const limits = { memoryBytes: memory === undefined ? DEFAULT_MEMORY_LIMIT_BYTES : parseSize(memory) };
+  const v = d.on_crash?.value ?? 'halt';
+  if (v === 'halt') return { onCrash: 'halt', limits };
+  if (v === 'restart') return { onCrash: 'restart', restart: DEFAULT_RESTART_BUDGET, limits };
+  const withinNs = v.within === undefined ? DEFAULT_RESTART_BUDGET.withinNs : parseDuration(v.within);
+  return { onCrash: 'restart', restart: { max: v.restart, withinNs }, limits };
 }

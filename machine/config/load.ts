@@ -93,7 +93,7 @@ async function finish(abs: string, m: Merged, ctx: LoadContext, kernelMains: rea
     file: abs,
     name: m.name?.value ?? basename(abs, ext === '.yaml' || ext === '.yml' ? ext : ''),
     memoryBytes: parseSize(m.memory.value),
-    time: { mode: m.mode?.value ?? 'realtime', nsPerInstruction: m.nsPerInstruction?.value ?? 1, idle: m.idle?.value ?? 'sleep' },
+    time: { mode: m.mode?.value ?? 'realtime', nsPerInstruction: m.nsPerInstruction?.value ?? 1, idle: m.idle?.value ?? 'adaptive' },
     noReboot: m.noReboot?.value ?? false,
     watchdogMs: m.watchdog ? parseDuration(m.watchdog.value) / 1e6 : DEFAULT_WATCHDOG_MS,
     kernel: { main: m.main.value, ...(m.scenario ? { scenario: m.scenario.value } : {}), ...(m.allocator ? { allocator: m.allocator.value } : {}) },

@@ -7,7 +7,7 @@ import { displayPos } from './errors.js';
 import { type Issue, describeValue, issuesToErrors, zodParseParams } from './issues.js';
 import { type MachineFileSchema, objectKeysAt } from './schema.js';
 import { type At, type Source, errorAt, readSource } from './source.js';
-import type { IdleMode, OnCrash, PlacementValue, TimeMode } from './spec.js';
+import type { IdleMode, OnCrashValue, PlacementValue, TimeMode } from './spec.js';
 import { closest, didYouMean } from './suggest.js';
 
 /** A value and where it was written. */
@@ -24,13 +24,14 @@ export interface MergedDevice {
   broken: boolean;
   impl?: Val<string>;
   placement?: Val<PlacementValue>;
-  on_crash?: Val<OnCrash>;
+  on_crash?: Val<OnCrashValue>;
+  limits?: Val<{ memory?: number | string }>;
   ports?: Val<Record<string, number | string>>;
   adapter?: Val<string>;
   options?: Val<Record<string, unknown>>;
 }
 
-const DEVICE_KEYS = ['impl', 'placement', 'on_crash', 'ports', 'adapter', 'options'] as const;
+const DEVICE_KEYS = ['impl', 'placement', 'on_crash', 'ports', 'adapter', 'options', 'limits'] as const;
 
 export interface Merged {
   /** The last file applied: the one loadMachine was given. */

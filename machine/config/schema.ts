@@ -21,7 +21,7 @@ export const RESERVED_NAMES: readonly string[] = ['cpu'];
 export const PLACEMENTS = ['worker', 'inline'] as const;
 export const ON_CRASH = ['halt', 'restart'] as const;
 export const TIME_MODES = ['realtime', 'virtual'] as const;
-export const IDLE_MODES = ['sleep', 'poll'] as const;
+export const IDLE_MODES = ['adaptive', 'sleep', 'poll'] as const;
 export const ALLOCATOR_KINDS = ['bump', 'linked-list', 'linked-list-allocator', 'fixed-size-block', 'buddy'] as const;
 
 const PORT_NUMBER = '(0[xX][0-9a-fA-F]{1,4}|[0-9]{1,5})';
@@ -67,26 +67,90 @@ const portValue = z
   })
   .meta({ description: 'Base port (0..0xffff), or a range "first-last" whose size equals the region size.', examples: ['0x3d4', '0x3d4-0x3d5'] });
 
+/** on_crash: halt | restart | { restart: N, within: DURATION } (restarts allowed within that much machine time). */
+const onCrash = z
+  .union(
+    [
+      z.enum(ON_CRASH),
+      z.strictObject({
+        restart: z.int().min(1).max(1000).meta({ description: 'Restarts allowed within the window; the crash after them halts the machine.' }),
+        within: z
+          .string()
+          .superRefine((value, ctx) => {
+            try {
+              if (parseDuration(value) <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than 0, got "${value}".`, params: { hint: 'Write e.g. within: 1s.' } });
+            } catch (err) {
+              if (!(err instanceof UnitError)) throw err;
+              ctx.addIssue({ code: 'custom', message: err.message, params: { hint: err.hint } });
+            }
+          })
+          .optional()
+          .meta({ description: 'The window, in machine time (default 1s).', examples: ['1s', '500ms'] }),
+      }),
+    ],
+    { error: 'expected halt, restart, or { restart: N, within: DURATION }' },
+  )
+  .meta({
+    description:
+      'When the device throws (a bug in its model): halt the machine, or restart the device (from its last good snapshot, else from reset). restart allows 5 restarts within 1s of machine time; { restart: N, within: DURATION } sets that budget. One crash more and the machine halts.',
+    default: 'halt',
+    examples: ['halt', 'restart', '{ restart: 5, within: 1s }'],
+  });
+
+/** limits: what a device may use of the host. */
+const limits = z
+  .strictObject({
+    memory: z
+      .union([z.int().meta({ minimum: 1024 * 1024 }), z.string().meta({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(B|KiB|MiB|GiB)?\\s*$' })], {
+        error: 'expected a size such as 512MiB or a number of bytes',
+      })
+      .superRefine((value, ctx) => {
+        try {
+          const bytes = parseSize(value);
+          if (bytes < 1024 * 1024 || bytes > 64 * 1024 * 1024 * 1024) {
+            ctx.addIssue({ code: 'custom', message: `${show(value)} is outside 1MiB..64GiB.`, params: { hint: 'Write e.g. memory: 512MiB.' } });
+          }
+        } catch (err) {
+          if (!(err instanceof UnitError)) throw err;
+          ctx.addIssue({ code: 'custom', message: err.message, params: { hint: err.hint } });
+        }
+      })
+      .meta({
+        description:
+          "Host memory the device may grow its thread by (JS heap + Buffers/ArrayBuffers), checked every few thousand calls; past it the machine stops naming the device. Default 512MiB.",
+        examples: ['512MiB', '64MiB'],
+      }),
+  })
+  .partial()
+  .meta({ description: 'Host resources the device may use.' });
+
 const device = z
   .strictObject({
     impl: z.string().min(1).meta({
       description: 'Built-in device name (e.g. vga), or the path of your own device module, relative to this file (./my-device.mjs).',
     }),
     placement: z
-      .union([z.enum(PLACEMENTS), z.strictObject({ worker: z.string().regex(/^[A-Za-z_][\w-]*$/, 'a group name: letters, digits, _ and -') })], {
+      .union([z.string().meta({ enum: [...PLACEMENTS] }), z.strictObject({ worker: z.string().regex(/^[A-Za-z_][\w-]*$/, 'a group name: letters, digits, _ and -') })], {
         error: 'expected inline, worker, or { worker: GROUP }',
+      })
+      // A mistyped word gets the enum's answer ("did you mean", the allowed values), not the union's.
+      .superRefine((value, ctx) => {
+        if (typeof value === 'string' && !(PLACEMENTS as readonly string[]).includes(value)) {
+          ctx.addIssue({ code: 'invalid_value', values: [...PLACEMENTS], input: value, message: `"${value}" is not a placement` });
+        }
       })
       .meta({
         description:
           'Which thread hosts the device: inline (the CPU thread; fastest for chatty chipset devices), worker (a thread of its own), or { worker: GROUP } (one worker thread shared by every device naming GROUP).',
         default: 'inline',
       }),
-    on_crash: z.enum(ON_CRASH).meta({ description: 'When the device throws: halt the machine, or restart the device from reset.', default: 'halt' }),
+    on_crash: onCrash,
     ports: z
       .record(z.string(), portValue)
       .meta({ description: 'Per region of the device: where it sits in I/O port space. Regions not listed keep their default base.' }),
     adapter: z.string().min(1).meta({ description: "Front end for devices that have one (VGA: terminal | headless). Default: the module's first." }),
     options: z.record(z.string(), z.unknown()).meta({ description: "Device-specific settings, checked by the module's own schema.", default: {} }),
+    limits,
   })
   .partial()
   .meta({ description: 'A device instance. null (~) removes an instance inherited through extends.' });
@@ -103,7 +167,7 @@ export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS)
         .strictObject({
           mode: z.enum(TIME_MODES).meta({ description: 'realtime: machine time follows the host clock; virtual: it advances per instruction.', default: 'realtime' }),
           ns_per_instruction: z.number().positive().meta({ description: 'Virtual mode: machine nanoseconds charged per instruction.', default: 1 }),
-          idle: z.enum(IDLE_MODES).meta({ description: 'Realtime: how a halted CPU waits. sleep: Atomics.wait (cheap; wake-ups can take ms after long idles); poll: spin on the wake word (halt polling: µs wake-ups, costs a host core).', default: 'sleep' }),
+          idle: z.enum(IDLE_MODES).meta({ description: 'Realtime: how a halted CPU waits. adaptive: poll the wake word for a window learned as KVM learns halt_poll_ns (grows ×2 when a wake-up came just after it, shrinks ÷2 after halts longer than its 200 µs cap), then Atomics.wait; sleep: Atomics.wait only (cheap; wake-ups can take ms after long idles); poll: always spin on the wake word (µs wake-ups, costs a host core).', default: 'adaptive' }),
         })
         .partial(),
       watchdog: z

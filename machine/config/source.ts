@@ -1,7 +1,7 @@
 // A machine file as parsed YAML with positions: key paths → file:line:column.
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError, formatKeyPath } from './errors.js';
 import type { KeyPath } from './errors.js';
@@ -63,7 +63,43 @@ export function readSource(file: string): { src?: Source; errors: ConfigError[] 
     });
   });
   if (errors.length > 0) return { errors };
+  const expansion = aliasExpansionError(doc, lines, file);
+  if (expansion) return { errors: [expansion] };
   return { src: { file, dir: dirname(file), doc, lines }, errors };
+}
+
+/** yaml's own limit on alias expansion (its default maxAliasCount): what toJS() enforces later. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Aliases (*name) that expand to more than yaml allows — a "billion laughs" file — make toJS()
+ * throw a ReferenceError. Found here, as a ConfigError at the first alias, before anything uses it.
+ */
+function aliasExpansionError(doc: Document, lines: LineCounter, file: string): ConfigError | undefined {
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return undefined;
+  } catch (err) {
+    let offset = 0;
+    visit(doc, {
+      Alias(_, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const lp = lines.linePos(offset);
+    const excessive = /alias/i.test((err as Error).message);
+    return new ConfigError({
+      file,
+      line: lp.line,
+      column: lp.col,
+      keyPath: '',
+      message: excessive
+        ? `the YAML aliases (*name) expand to too many values (more than ${MAX_ALIAS_COUNT} per alias: a "billion laughs" file).`
+        : `the YAML cannot be read as data: ${(err as Error).message.replace(/\.$/, '')}.`,
+      hint: excessive ? 'Write the values out instead of nesting aliases of aliases; a machine file needs only a few.' : 'Fix the YAML at this position.',
+    });
+  }
 }
 
 /** A source made from a plain object (overrides): values have no line numbers. */

@@ -2,12 +2,22 @@
 // actors, CLI) reads this, never the YAML.
 
 export type TimeMode = 'realtime' | 'virtual';
-/** How a halted CPU waits in realtime: sleep in Atomics.wait, or poll its wake word (halt polling). */
-export type IdleMode = 'sleep' | 'poll';
+/** How a halted CPU waits in realtime: poll its wake word for an adaptive window then sleep, only sleep in Atomics.wait, or always poll. */
+export type IdleMode = 'adaptive' | 'sleep' | 'poll';
 export type Placement = 'worker' | 'inline';
 /** `placement:` as written: a thread of its own, the CPU's thread, or a named worker shared with other devices. */
 export type PlacementValue = Placement | { readonly worker: string };
 export type OnCrash = 'halt' | 'restart';
+/** `on_crash:` as written: halt, restart (with the default budget), or { restart: N, within: DURATION }. */
+export type OnCrashValue = OnCrash | { readonly restart: number; readonly within?: string };
+/** on_crash restart: at most `max` restarts within `withinNs` of machine time; the crash after them halts the machine. */
+export interface RestartBudget {
+  readonly max: number;
+  readonly withinNs: number;
+}
+export const DEFAULT_RESTART_BUDGET: RestartBudget = { max: 5, withinNs: 1e9 };
+/** limits.memory default: what a device may grow its thread's memory by (JS heap + ArrayBuffers). */
+export const DEFAULT_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
 
 /** Where a value came from, for errors raised after validation (file:line:column). */
 export interface SourcePos {
@@ -37,6 +47,10 @@ export interface DeviceSpec {
    */
   readonly worker?: string;
   readonly onCrash: OnCrash;
+  /** onCrash restart: the restart budget (DEFAULT_RESTART_BUDGET unless the YAML gives one). */
+  readonly restart?: RestartBudget;
+  /** limits.memory in bytes: past it the device is crashed and the machine stops (machine/actors/device-shell.ts). */
+  readonly limits: { readonly memoryBytes: number };
   readonly ports: readonly PortSpec[];
   /** Front-end adapter for devices that have one (VGA display: terminal | headless). */
   readonly adapter?: string;

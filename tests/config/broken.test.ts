@@ -14,7 +14,7 @@ const machines = join(here, '../fixtures/machines');
 
 /** fixture → [line, column, key path, ...text the paragraph must contain]. */
 const EXPECTED: Record<string, [number, number, string, ...string[]]> = {
-  'unknown-key': [9, 5, 'devices.pic1.prots', 'unknown key "prots"', 'Did you mean "ports"?', 'Allowed keys here: impl, placement, on_crash, ports, adapter, options.'],
+  'unknown-key': [9, 5, 'devices.pic1.prots', 'unknown key "prots"', 'Did you mean "ports"?', 'Allowed keys here: impl, placement, on_crash, ports, adapter, options, limits.'],
   'unknown-top-key': [3, 1, 'memroy', 'unknown key "memroy"', 'Did you mean "memory"?'],
   'bad-enum': [11, 16, 'devices.pit.placement', '"workers"', 'Did you mean "worker"?', 'Allowed: worker, inline.'],
   'yaml-syntax': [6, 1, '', 'YAML syntax error', 'not closed'],

@@ -31,28 +31,29 @@ describe('loadMachine: a valid file', () => {
       file: pc,
       name: 'pc',
       memoryBytes: 32 * 1024 * 1024,
-      time: { mode: 'virtual', nsPerInstruction: 2, idle: 'sleep' },
+      time: { mode: 'virtual', nsPerInstruction: 2, idle: 'adaptive' },
       noReboot: false,
       watchdogMs: 10_000,
       kernel: { main: 'post-07', scenario: 'missing-eoi' },
       devices: [
         {
-          name: 'pic1', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'inline', onCrash: 'halt',
+          name: 'pic1', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'inline', onCrash: 'halt', limits: { memoryBytes: 512 * 2 ** 20 },
           ports: [{ region: 'io', regionIndex: 0, base: 0x20, size: 2 }, { region: 'elcr', regionIndex: 1, base: 0x4d0, size: 1 }],
           options: { role: 'master' }, pos: at(pc, 11, 3),
         },
         {
-          name: 'pic2', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'inline', onCrash: 'halt',
+          name: 'pic2', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'inline', onCrash: 'halt', limits: { memoryBytes: 512 * 2 ** 20 },
           ports: [{ region: 'io', regionIndex: 0, base: 0xa0, size: 2 }, { region: 'elcr', regionIndex: 1, base: 0x4d1, size: 1 }],
           options: { role: 'slave' }, pos: at(pc, 13, 3),
         },
         {
           name: 'pit', impl: '../devices/pit.mjs', module: join(devices, 'pit.mjs'), placement: 'inline', onCrash: 'restart',
+          restart: { max: 5, withinNs: 1e9 }, limits: { memoryBytes: 512 * 2 ** 20 },
           ports: [{ region: 'io', regionIndex: 0, base: 0x40, size: 4 }],
           options: { channels: 2 }, pos: at(pc, 19, 3),
         },
         {
-          name: 'display', impl: '../devices/display.mjs', module: join(devices, 'display.mjs'), placement: 'inline', onCrash: 'halt',
+          name: 'display', impl: '../devices/display.mjs', module: join(devices, 'display.mjs'), placement: 'inline', onCrash: 'halt', limits: { memoryBytes: 512 * 2 ** 20 },
           ports: [{ region: 'crtc', regionIndex: 0, base: 0x3b4, size: 2 }, { region: 'status', regionIndex: 1, base: 0x3da, size: 1 }],
           adapter: 'headless', options: {}, pos: at(pc, 25, 3),
         },
@@ -80,7 +81,7 @@ describe('loadMachine: a valid file', () => {
     expect(vga.module).toBe('vga');
     expect(vga.adapter).toBe('terminal');
     expect(vga.ports.find((p) => p.region === 'crtc')).toMatchObject({ base: 0x3d4, size: 2 });
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 1, idle: 'sleep' });
+    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 1, idle: 'adaptive' });
   });
 });
 
@@ -89,7 +90,7 @@ describe('loadMachine: extends', () => {
     const spec = await loadMachine(child);
     expect(spec.name).toBe('child'); // the name is per file
     expect(spec.memoryBytes).toBe(64 * 1024 * 1024);
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'sleep' });
+    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'adaptive' });
     expect(spec.noReboot).toBe(true);
     expect(spec.kernel).toEqual({ main: 'post-07', scenario: 'missing-eoi' });
     expect(spec.devices.map((d) => d.name)).toEqual(['pic1', 'pic2', 'display', 'timer']);
@@ -163,9 +164,22 @@ describe('loadMachine: overrides and options', () => {
   it('applies an overrides layer last', async () => {
     const spec = await loadMachine(pc, { memory: '256MiB', time: { mode: 'realtime' }, devices: { pit: { placement: 'worker' } } });
     expect(spec.memoryBytes).toBe(256 * 1024 * 1024);
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'sleep' });
+    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'adaptive' });
     expect(spec.devices.find((d) => d.name === 'pit')!.placement).toBe('worker');
     expect(spec.devices.find((d) => d.name === 'pit')!.worker).toBe('pit'); // a worker of its own
+  });
+
+  it('placement { worker: GROUP } puts devices on one shared worker', async () => {
+    const spec = await loadMachine(pc, { devices: { pit: { placement: { worker: 'chipset' } }, pic1: { placement: { worker: 'chipset' } } } });
+    const where = (name: string) => spec.devices.find((d) => d.name === name)!;
+    expect([where('pit').placement, where('pit').worker]).toEqual(['worker', 'chipset']);
+    expect([where('pic1').placement, where('pic1').worker]).toEqual(['worker', 'chipset']);
+  });
+
+  it('a mistyped placement gets the allowed words and a did-you-mean', async () => {
+    const err = await errorsOf(loadMachine(pc, { devices: { pit: { placement: 'inlin' } } }));
+    expect(err.message).toContain('Did you mean "inline"?');
+    expect(err.message).toContain('Allowed: worker, inline.');
   });
 
   it('reports a bad override under its label', async () => {

@@ -16,11 +16,12 @@ describe('config/schema.json', () => {
   it('describes the file for editors: strict keys, enums, patterns', () => {
     const schema = JSON.parse(machineJsonSchemaText());
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['name', 'extends', 'memory', 'time', 'no_reboot', 'kernel', 'devices', 'wires']);
+    expect(Object.keys(schema.properties)).toEqual(['name', 'extends', 'memory', 'time', 'watchdog', 'no_reboot', 'kernel', 'devices', 'wires']);
     expect(schema.properties.kernel.properties.main.enum).toEqual([...KERNEL_MAINS]);
     const device = schema.properties.devices.additionalProperties.anyOf[0];
     expect(device.additionalProperties).toBe(false);
-    expect(device.properties.placement.enum).toEqual(['worker', 'inline']);
+    expect(device.properties.placement.anyOf[0].enum).toEqual(['worker', 'inline']);
+    expect(device.properties.placement.anyOf[1].required).toEqual(['worker']); // { worker: GROUP }
     expect(new RegExp(schema.properties.devices.propertyNames.pattern).test('cpu')).toBe(false);
     expect(new RegExp(schema.properties.wires.items.pattern).test('pit.out0 -> pic1.ir0')).toBe(true);
   });
