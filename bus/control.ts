@@ -1,6 +1,6 @@
 // The machine's shared control block: a few words every actor and the main thread see.
 // Flags and counters only; requests and data travel through mailboxes and rings.
-import { TraceRingWriter } from './trace-ring.js';
+import { TraceEmitter } from './trace-emit.js';
 import { TRACE_SCHEMA_VERSION } from './trace.js';
 
 export const C_TRACE_ON = 0; // 1 when trace records are wanted
@@ -8,7 +8,7 @@ export const C_SEQ = 1; // global trace sequence counter
 export const C_CPU_WAKE = 2; // futex word the halted CPU sleeps on (IRQ, attention, stop)
 export const C_STOP = 3; // 1 = the main thread asks the machine to stop
 export const C_CPU_STATE = 4; // CpuState
-export const C_DOORBELL = 5; // bumped by producers when a ring fills: main drains
+export const C_DOORBELL = 5; // bumped by a producer as its trace ring passes half full (and before it blocks): main drains
 export const C_ATTENTION = 6; // bitmask of devices with asynchronous events to service
 export const C_INPUT_GATE = 7; // InputGate: hold the CPU at its first idle hlt until the host has typed
 export const C_GO = 8; // 1 once every device worker is up: machine time starts then (realtime)
@@ -110,17 +110,11 @@ export class ControlBlock {
 }
 
 /** What an actor uses to emit trace records: checks the on flag, stamps v/seq, writes its ring. */
-export class Tracer {
-  private readonly writer: TraceRingWriter;
-  constructor(private readonly control: ControlBlock, ring: SharedArrayBuffer) {
-    this.writer = new TraceRingWriter(ring);
+export class Tracer extends TraceEmitter {
+  constructor(control: ControlBlock, ring: SharedArrayBuffer) {
+    // The ring's producer rings the doorbell as it passes half full: the main thread drains then.
+    super(control.i32, C_TRACE_ON, C_SEQ, ring, () => control.ringDoorbell());
   }
-  get on(): boolean { return this.control.i32[C_TRACE_ON] !== 0; }
-  emit(t: number, kind: string, src: string, fields?: Record<string, unknown>): void {
-    if (this.control.i32[C_TRACE_ON] === 0) return;
-    this.writer.write(this.control.nextSeq(), t, kind, src, fields);
-  }
-  get dropped(): number { return this.writer.dropped; }
 }
 
 export { TRACE_SCHEMA_VERSION };

@@ -94,7 +94,7 @@ export class BusRouter {
     const value = this.call(ep, Op.Read, claim.regionIndex, offset, size, 0, now);
     this.settle(ep, now);
     if (this.tracer.on) {
-      this.tracer.emit(now, 'io.read', 'cpu', { port, size, value, device: claim.device, reg: this.wiring.portMap.registerName(port, false) });
+      this.tracer.ioRead(now, port, size, value, claim.device, this.wiring.portMap);
     }
     return value;
   }
@@ -112,7 +112,7 @@ export class BusRouter {
       return;
     }
     if (this.tracer.on) {
-      this.tracer.emit(now, 'io.write', 'cpu', { port, size, value, device: claim.device, reg: this.wiring.portMap.registerName(port, true) });
+      this.tracer.ioWrite(now, port, size, value, claim.device, this.wiring.portMap);
     }
     const ep = this.wiring.claimEndpoint[claimIndex];
     this.call(ep, Op.Write, claim.regionIndex, offset, size, value, now);
@@ -254,7 +254,7 @@ export class BusRouter {
     for (const route of routes) {
       if (this.wiring.lineLevels[route.line] === level) continue;
       Atomics.store(this.wiring.lineLevels, route.line, level);
-      if (this.tracer.on) this.tracer.emit(now, 'irq.level', this.wiring.endpoints[ep].name, { line: route.input, level });
+      if (this.tracer.on) this.tracer.irqLevel(now, this.wiring.endpoints[ep].name, route, level);
       this.onLine?.(route, level, now);
       if (route.toDevice === CPU_TARGET) {
         this.intr = level;

@@ -1,172 +1,23 @@
-// Trace records cross threads through single-producer/single-consumer rings in SharedArrayBuffers
-// (≈10 ns per record batched, measured), never postMessage. Records are binary: strings are
-// interned per ring (a DEF record carries each new string once), numbers are float64.
+// Trace records cross threads through single-producer/single-consumer rings in SharedArrayBuffers,
+// never postMessage. Records are binary: numbers as float64, strings as ids into a per-ring table
+// (a DEF record carries each new string once) or, past the table's bounds, inline.
 //
-// A full ring blocks its producer until the consumer drains it: nothing is dropped.
+// The string table is bounded so memory stays flat whatever a device emits: kind, src and field
+// names are interned while the table has room; a string value is interned on its second sighting;
+// strings longer than INTERN_MAX_CHARS, and everything once INTERN_LIMIT strings are interned, are
+// written inline. Ids are never reused, so a producer's pre-interned ids (pin) stay valid.
+//
+// A full ring blocks its producer until the consumer drains it: nothing is dropped. The producer
+// rings a doorbell once each time its ring passes half full, and before it blocks.
 
 import { TRACE_SCHEMA_VERSION } from './trace.js';
+import { F_FALSE, F_NUM, F_STR, F_TRUE, HDR_INTS, HDR_READ, HDR_WAITING, HDR_WRITE, HEADER_BYTES, REC_DEF, REC_EVENT, REC_PAD } from './trace-format.js';
 
-const HDR_WRITE = 0; // free-running byte counter (mod 2^32) of published bytes
-const HDR_READ = 1; // free-running byte counter of consumed bytes
-const HDR_WAITING = 2; // producer is blocked on a full ring
-const HDR_INTS = 4;
-const HEADER_BYTES = HDR_INTS * 4;
-
-const REC_DEF = 1; // string definition: u32 id, u32 byteLen, bytes
-const REC_EVENT = 2; // u32 seq, f64 t, u32 kindId, u32 srcId, u32 nFields, fields...
-const REC_PAD = 3; // skip to the start of the ring
-
-const F_NUM = 1;
-const F_STR = 2;
-const F_TRUE = 3;
-const F_FALSE = 4;
-const F_NULL = 5;
-
-export interface RingBuffers {
-  readonly sab: SharedArrayBuffer;
-}
-
-export function allocateRing(capacityBytes = 1 << 20): SharedArrayBuffer {
-  if (capacityBytes & (capacityBytes - 1)) throw new Error('ring capacity must be a power of two');
-  return new SharedArrayBuffer(HEADER_BYTES + capacityBytes);
-}
+export * from './trace-format.js';
+export { TraceRingWriter } from './trace-writer.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** Producer side: one per actor thread. */
-export class TraceRingWriter {
-  private readonly hdr: Int32Array;
-  private readonly bytes: Uint8Array;
-  private readonly view: DataView;
-  private readonly cap: number;
-  private readonly strings = new Map<string, number>();
-  private scratch = new Uint8Array(256);
-  private scratchView = new DataView(this.scratch.buffer);
-  /** Set by the owner when the consumer is gone: writes are then dropped (and counted). */
-  dropped = 0;
-  /** How long a blocked producer waits before giving up on a vanished consumer (ms). */
-  blockLimitMs = 10_000;
-
-  constructor(sab: SharedArrayBuffer) {
-    this.hdr = new Int32Array(sab, 0, HDR_INTS);
-    this.bytes = new Uint8Array(sab, HEADER_BYTES);
-    this.view = new DataView(sab, HEADER_BYTES);
-    this.cap = this.bytes.length;
-  }
-
-  private intern(s: string): number {
-    let id = this.strings.get(s);
-    if (id !== undefined) return id;
-    id = this.strings.size + 1;
-    this.strings.set(s, id);
-    const enc = encoder.encode(s);
-    const len = 12 + enc.length;
-    const at = this.reserve(len);
-    if (at < 0) return id;
-    this.view.setUint32(at, (REC_DEF << 24) | len, true);
-    this.view.setUint32(at + 4, id, true);
-    this.view.setUint32(at + 8, enc.length, true);
-    this.bytes.set(enc, at + 12);
-    this.publish(len);
-    return id;
-  }
-
-  /** Append one record. Field values: numbers, strings, booleans, null; undefined fields are left out. */
-  write(seq: number, t: number, kind: string, src: string, fields?: Record<string, unknown>): void {
-    const kindId = this.intern(kind);
-    const srcId = this.intern(src);
-    // Encode fields into scratch first (strings interned as we go; DEF records precede the event).
-    let n = 0;
-    let p = 0;
-    if (fields) {
-      for (const key in fields) {
-        const value = fields[key];
-        if (value === undefined) continue;
-        const keyId = this.intern(key);
-        this.ensureScratch(p + 16);
-        this.scratchView.setUint32(p, keyId, true);
-        if (typeof value === 'number') {
-          this.scratch[p + 4] = F_NUM;
-          this.scratchView.setFloat64(p + 5, value, true);
-          p += 13;
-        } else if (typeof value === 'string') {
-          this.scratch[p + 4] = F_STR;
-          this.scratchView.setUint32(p + 5, this.intern(value), true);
-          p += 9;
-        } else if (typeof value === 'boolean') {
-          this.scratch[p + 4] = value ? F_TRUE : F_FALSE;
-          p += 5;
-        } else if (typeof value === 'bigint') {
-          this.scratch[p + 4] = F_STR;
-          this.scratchView.setUint32(p + 5, this.intern('0x' + value.toString(16)), true);
-          p += 9;
-        } else {
-          this.scratch[p + 4] = F_NULL;
-          p += 5;
-        }
-        n++;
-      }
-    }
-    const len = 28 + p;
-    const at = this.reserve(len);
-    if (at < 0) return;
-    this.view.setUint32(at, (REC_EVENT << 24) | len, true);
-    this.view.setUint32(at + 4, seq >>> 0, true);
-    this.view.setFloat64(at + 8, t, true);
-    this.view.setUint32(at + 16, kindId, true);
-    this.view.setUint32(at + 20, srcId, true);
-    this.view.setUint32(at + 24, n, true);
-    if (p) this.bytes.set(this.scratch.subarray(0, p), at + 28);
-    this.publish(len);
-  }
-
-  private ensureScratch(size: number): void {
-    if (size <= this.scratch.length) return;
-    const next = new Uint8Array(size * 2);
-    next.set(this.scratch);
-    this.scratch = next;
-    this.scratchView = new DataView(next.buffer);
-  }
-
-  /** Byte offset to write `len` bytes contiguously, blocking while the ring is full. -1 if dropped. */
-  private reserve(len: number): number {
-    if (len + 4 > this.cap) throw new Error(`trace record of ${len} bytes exceeds the ring`);
-    for (;;) {
-      const w = Atomics.load(this.hdr, HDR_WRITE) >>> 0;
-      const r = Atomics.load(this.hdr, HDR_READ) >>> 0;
-      const used = (w - r) >>> 0;
-      const off = w & (this.cap - 1);
-      const tail = this.cap - off;
-      const need = tail < len ? tail + len : len;
-      if (used + need <= this.cap) {
-        if (tail < len) {
-          // Not enough room before the end: pad to the start.
-          if (tail >= 4) this.view.setUint32(off, (REC_PAD << 24) | tail, true);
-          Atomics.store(this.hdr, HDR_WRITE, (w + tail) | 0);
-          return 0;
-        }
-        return off;
-      }
-      if (this.dropped > 0 || !this.block(r)) {
-        this.dropped++;
-        return -1;
-      }
-    }
-  }
-
-  private block(seenRead: number): boolean {
-    Atomics.store(this.hdr, HDR_WAITING, 1);
-    const result = Atomics.wait(this.hdr, HDR_READ, seenRead | 0, this.blockLimitMs);
-    Atomics.store(this.hdr, HDR_WAITING, 0);
-    return result !== 'timed-out';
-  }
-
-  private publish(len: number): void {
-    const w = Atomics.load(this.hdr, HDR_WRITE);
-    Atomics.store(this.hdr, HDR_WRITE, (w + len) | 0);
-  }
-}
 
 /** A decoded record: the schema-v1 shape, built in one object (seq is the low 32 bits). */
 export interface DecodedRecord {
@@ -178,64 +29,201 @@ export interface DecodedRecord {
   [field: string]: unknown;
 }
 
-/** Consumer side: lives on the main thread. */
+/** Key classes the consumer checks without building objects. */
+export const KEY_PLAIN = 0;
+/** A key JSON.stringify of the decoded object would not write in place (v, t, seq, kind, src, an array index, __proto__). */
+export const KEY_SPECIAL = 1;
+export const KEY_PORT = 2;
+export const KEY_LINE = 3;
+
+function keyClass(s: string): number {
+  if (s === 'port') return KEY_PORT;
+  if (s === 'line') return KEY_LINE;
+  if (s === 'v' || s === 't' || s === 'seq' || s === 'kind' || s === 'src' || s === '__proto__') return KEY_SPECIAL;
+  if (/^(0|[1-9]\d*)$/.test(s) && Number(s) < 2 ** 32 - 1) return KEY_SPECIAL;
+  return KEY_PLAIN;
+}
+
+/**
+ * Consumer side, on the main thread. Reads in place: next() positions on the oldest unread event
+ * (at, seq), take() steps past it, commit() hands the space back to the producer. drain() decodes
+ * everything into objects.
+ */
 export class TraceRingReader {
   private readonly hdr: Int32Array;
-  private readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
   private readonly cap: number;
-  private readonly strings = new Map<number, string>();
+  private r: number;
+  private w: number;
+  private committed: number;
+  /** Offset of the current event, -1 if none. */
+  at = -1;
+  /** The current event's seq. */
+  seq = 0;
+  private len = 0;
+  private readonly texts: string[] = [''];
+  private readonly classes: number[] = [0];
+  private readonly valueJson: Array<Uint8Array | undefined> = [];
+  private readonly keyJson: Array<Uint8Array | undefined> = [];
+  private readonly kindJson: Array<Uint8Array | undefined> = [];
+  private readonly srcJson: Array<Uint8Array | undefined> = [];
+  /** Per string id, for whoever filters on this ring (log-filter): a cache it owns. */
+  readonly memo: number[] = [];
+  memoOwner: object | undefined;
 
   constructor(sab: SharedArrayBuffer) {
     this.hdr = new Int32Array(sab, 0, HDR_INTS);
     this.bytes = new Uint8Array(sab, HEADER_BYTES);
     this.view = new DataView(sab, HEADER_BYTES);
     this.cap = this.bytes.length;
+    this.r = this.committed = Atomics.load(this.hdr, HDR_READ) >>> 0;
+    this.w = this.r;
+  }
+
+  /** Strings in this ring's table. */
+  get interned(): number { return this.texts.length - 1; }
+
+  /** See what the producer has published since. */
+  refresh(): void {
+    this.w = Atomics.load(this.hdr, HDR_WRITE) >>> 0;
+  }
+
+  /** Position on the next event (string definitions are taken in on the way). False: none published (as of refresh). */
+  next(): boolean {
+    if (this.at >= 0) return true;
+    const view = this.view;
+    while (this.r !== this.w) {
+      const off = this.r & (this.cap - 1);
+      const tail = this.cap - off;
+      if (tail < 4) { this.r = (this.r + tail) >>> 0; continue; }
+      const head = view.getUint32(off, true);
+      const type = head >>> 24;
+      const len = head & 0xffffff;
+      if (type === REC_EVENT) {
+        this.at = off;
+        this.len = len;
+        this.seq = view.getUint32(off + 4, true);
+        return true;
+      }
+      if (type === REC_DEF) {
+        const id = view.getUint32(off + 4, true);
+        const n = view.getUint32(off + 8, true);
+        const text = decoder.decode(this.bytes.slice(off + 12, off + 12 + n));
+        this.texts[id] = text;
+        this.classes[id] = keyClass(text);
+      } else if (type !== REC_PAD) {
+        throw new Error(`corrupt trace ring: record type ${type} at ${off}`);
+      }
+      this.r = (this.r + len) >>> 0;
+    }
+    return false;
+  }
+
+  /** Step past the current event; the space goes back to the producer every eighth of the ring. */
+  take(): void {
+    this.r = (this.r + this.len) >>> 0;
+    this.at = -1;
+    if (((this.r - this.committed) >>> 0) >= this.cap >>> 3) this.commit();
+  }
+
+  /** Hand consumed space back (and wake a producer blocked on a full ring). */
+  commit(): void {
+    if (this.r === this.committed) return;
+    this.committed = this.r;
+    Atomics.store(this.hdr, HDR_READ, this.r | 0);
+    if (Atomics.load(this.hdr, HDR_WAITING) !== 0) Atomics.notify(this.hdr, HDR_READ);
   }
 
   /** Decode every published record, in order. */
   drain(out: DecodedRecord[]): number {
-    const w = Atomics.load(this.hdr, HDR_WRITE) >>> 0;
-    let r = Atomics.load(this.hdr, HDR_READ) >>> 0;
+    this.refresh();
     let count = 0;
-    while (r !== w) {
-      const off = r & (this.cap - 1);
-      const tail = this.cap - off;
-      if (tail < 4) { r = (r + tail) >>> 0; continue; }
-      const head = this.view.getUint32(off, true);
-      const type = head >>> 24;
-      const len = head & 0xffffff;
-      if (type === REC_PAD) { r = (r + len) >>> 0; continue; }
-      if (type === REC_DEF) {
-        const id = this.view.getUint32(off + 4, true);
-        const n = this.view.getUint32(off + 8, true);
-        this.strings.set(id, decoder.decode(this.bytes.slice(off + 12, off + 12 + n)));
-      } else if (type === REC_EVENT) {
-        const rec: DecodedRecord = {
-          v: TRACE_SCHEMA_VERSION,
-          t: this.view.getFloat64(off + 8, true),
-          seq: this.view.getUint32(off + 4, true),
-          kind: this.strings.get(this.view.getUint32(off + 16, true)) ?? '?',
-          src: this.strings.get(this.view.getUint32(off + 20, true)) ?? '?',
-        };
-        const nFields = this.view.getUint32(off + 24, true);
-        let p = off + 28;
-        for (let i = 0; i < nFields; i++) {
-          const key = this.strings.get(this.view.getUint32(p, true)) ?? '?';
-          const ft = this.bytes[p + 4];
-          if (ft === F_NUM) { rec[key] = this.view.getFloat64(p + 5, true); p += 13; }
-          else if (ft === F_STR) { rec[key] = this.strings.get(this.view.getUint32(p + 5, true)) ?? '?'; p += 9; }
-          else { rec[key] = ft === F_TRUE ? true : ft === F_FALSE ? false : null; p += 5; }
-        }
-        out.push(rec);
-        count++;
-      } else {
-        throw new Error(`corrupt trace ring: record type ${type} at ${off}`);
-      }
-      r = (r + len) >>> 0;
+    while (this.next()) {
+      out.push(this.decode());
+      this.take();
+      count++;
     }
-    Atomics.store(this.hdr, HDR_READ, r | 0);
-    Atomics.notify(this.hdr, HDR_READ);
+    this.commit();
     return count;
+  }
+
+  // ---- The current event, field by field ---------------------------------------------------
+
+  text(id: number): string {
+    return this.texts[id] ?? '?';
+  }
+
+  /** The string a ref at p names. */
+  refText(p: number): string {
+    const id = this.view.getUint32(p, true);
+    if (id !== 0) return this.texts[id] ?? '?';
+    const n = this.view.getUint32(p + 4, true);
+    return decoder.decode(this.bytes.slice(p + 8, p + 8 + n));
+  }
+
+  /** The offset just past a ref at p. */
+  refEnd(p: number): number {
+    return this.view.getUint32(p, true) !== 0 ? p + 4 : p + 8 + this.view.getUint32(p + 4, true);
+  }
+
+  /** KEY_* of the string id (inline: of the text). */
+  classOf(id: number, inlineText?: string): number {
+    return id !== 0 ? this.classes[id] ?? KEY_PLAIN : keyClass(inlineText ?? '');
+  }
+
+  /** `"text"` as UTF-8, cached per id. */
+  valueBytes(id: number): Uint8Array {
+    let b = this.valueJson[id];
+    if (b === undefined) this.valueJson[id] = b = encoder.encode(JSON.stringify(this.text(id)));
+    return b;
+  }
+
+  /** `,"key":` as UTF-8, cached per id. */
+  keyBytes(id: number): Uint8Array {
+    let b = this.keyJson[id];
+    if (b === undefined) this.keyJson[id] = b = encoder.encode(',' + JSON.stringify(this.text(id)) + ':');
+    return b;
+  }
+
+  /** `,"kind":"text"` as UTF-8, cached per id. */
+  kindBytes(id: number): Uint8Array {
+    let b = this.kindJson[id];
+    if (b === undefined) this.kindJson[id] = b = encoder.encode(',"kind":' + JSON.stringify(this.text(id)));
+    return b;
+  }
+
+  /** `,"src":"text"` as UTF-8, cached per id. */
+  srcBytes(id: number): Uint8Array {
+    let b = this.srcJson[id];
+    if (b === undefined) this.srcJson[id] = b = encoder.encode(',"src":' + JSON.stringify(this.text(id)));
+    return b;
+  }
+
+  /** The current event as a schema-v1 object. */
+  decode(): DecodedRecord {
+    const view = this.view;
+    let p = this.at + 16;
+    const rec: DecodedRecord = {
+      v: TRACE_SCHEMA_VERSION,
+      t: view.getFloat64(this.at + 8, true),
+      seq: this.seq,
+      kind: this.refText(p),
+      src: '',
+    };
+    p = this.refEnd(p);
+    rec.src = this.refText(p);
+    p = this.refEnd(p);
+    const n = view.getUint32(p, true);
+    p += 4;
+    for (let i = 0; i < n; i++) {
+      const key = this.refText(p);
+      p = this.refEnd(p);
+      const ft = this.bytes[p++];
+      if (ft === F_NUM) { rec[key] = view.getFloat64(p, true); p += 8; }
+      else if (ft === F_STR) { rec[key] = this.refText(p); p = this.refEnd(p); }
+      else rec[key] = ft === F_TRUE ? true : ft === F_FALSE ? false : null;
+    }
+    return rec;
   }
 }

@@ -54,7 +54,8 @@ export const TRACE_KINDS: Readonly<Record<string, string>> = {
   'machine.start': 'the machine started {name}',
   'machine.stop': 'the machine stopped {reason}',
   'qtest.cmd': 'a qtest command line, before it runs {cmd}',
-  'actor.crash': 'an actor threw {actor, error}',
+  'actor.crash': 'a device model threw or outgrew its memory limit {actor, error, op, action: halt|restart|give-up, from?: snapshot|reset, message?}',
+  'device.bad_value': 'a device model returned nonsense, once per device and op; the machine carries on {device, op, value, outcome}',
   guest_error: 'the guest did something hardware would not accept {message}',
   unimplemented: 'the guest used a feature this model lacks {message}',
 };

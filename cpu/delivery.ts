@@ -98,7 +98,7 @@ function enter(cpu: Cpu, vector: number, gate: Gate, frame: number, pushesError:
   cpu.rip = gate.offset;
   cpu.control.vectorCounts[vector]++;
   const handler = TEXT.at(gate.offset);
-  cpu.tracer.emit(cpu.now(), 'cpu.int', 'cpu', { vector, handler: TEXT.describe(gate.offset), ist: gate.ist || undefined, rsp: frame });
+  cpu.tracer.cpuInt(cpu.now(), vector, gate.offset, TEXT, gate.ist, frame);
   if (!handler) {
     // The gate points where no code is: executing it would be garbage. Invalid opcode.
     cpu.exception(Vector.UD, 0);

@@ -1,82 +1,123 @@
-// The main thread's end of every actor's trace ring: drains them in batches, restores the global
-// order (seq) with a merge of the per-ring queues (each ring is already in seq order), and
-// publishes one RxJS stream, trace$, that feeds pino, filters, the status bar and tests.
-import { Subject, type Observable } from 'rxjs';
+// The main thread's end of every actor's trace ring. It merges the rings in place in global order
+// (seq; each ring is already in seq order) and hands each record, still binary, to the raw sinks
+// (the --log NDJSON writer: no object per record) and, only while someone subscribes, as an
+// object to trace$ (RxJS: front-ends, tests, --pretty). Drains every 10 ms, and at once when a
+// producer rings the doorbell (its ring passed half full).
+import { Observable, Subject } from 'rxjs';
 import { C_DOORBELL, type ControlBlock } from '../bus/control.js';
 import type { TraceRecord } from '../bus/trace.js';
-import { TraceRingReader, type DecodedRecord } from '../bus/trace-ring.js';
+import { TraceRingReader } from '../bus/trace-ring.js';
 
 const DRAIN_INTERVAL_MS = 10;
 /** Drains a gap in seq may stay open before it is skipped (its producer died mid-record). */
 const GAP_PATIENCE = 5;
 
-interface Source {
-  readonly reader: TraceRingReader;
-  queue: DecodedRecord[];
-  head: number;
+/** Takes each record in order as the reader's current event (read it, do not move the reader). */
+export interface TraceSink {
+  record(reader: TraceRingReader): void;
+}
+
+/** trace$: an Observable of record objects that also leads to its hub (for raw sinks). */
+export class TraceStream extends Observable<TraceRecord> {
+  constructor(readonly hub: TraceHub, subject: Subject<TraceRecord>) {
+    super((subscriber) => subject.subscribe(subscriber));
+  }
 }
 
 export class TraceHub {
   private readonly subject = new Subject<TraceRecord>();
-  readonly trace$: Observable<TraceRecord> = this.subject.asObservable();
-  private readonly sources: Source[] = [];
+  readonly trace$: TraceStream = new TraceStream(this, this.subject);
+  private readonly sources: TraceRingReader[] = [];
+  private sinks: TraceSink[] = [];
   private nextSeq = 0;
   private gapAge = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private holds = 0;
+  private draining = false;
   emitted = 0;
 
   constructor(private readonly control: ControlBlock) {}
 
   addRing(sab: SharedArrayBuffer): void {
-    this.sources.push({ reader: new TraceRingReader(sab), queue: [], head: 0 });
+    this.sources.push(new TraceRingReader(sab));
   }
 
-  start(): void {
-    this.timer = setInterval(() => this.drain(false), DRAIN_INTERVAL_MS);
-    this.timer.unref();
-    void this.watchDoorbell();
+  /** Records from now on also go to `sink`, in order. Returns the detach function. */
+  attach(sink: TraceSink): () => void {
+    this.sinks = [...this.sinks, sink];
+    return () => { this.sinks = this.sinks.filter((s) => s !== sink); };
   }
 
-  private async watchDoorbell(): Promise<void> {
+  /** Backpressure: stop draining (producers block on their full rings) until release(). */
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    if (this.holds > 0 && --this.holds === 0 && !this.closed) setImmediate(() => this.drain(false));
+  }
+
+  /** Drain on the doorbell, and every 10 ms (`poll: false`: on the doorbell only). */
+  start(options: { poll?: boolean } = {}): void {
+    const poll = options.poll ?? true;
+    if (poll) {
+      this.timer = setInterval(() => this.drain(false), DRAIN_INTERVAL_MS);
+      this.timer.unref();
+    }
+    void this.watchDoorbell(poll ? 100 : Infinity);
+  }
+
+  private async watchDoorbell(timeoutMs: number): Promise<void> {
     while (!this.closed) {
       const seen = Atomics.load(this.control.i32, C_DOORBELL);
-      const w = Atomics.waitAsync(this.control.i32, C_DOORBELL, seen, 100);
+      this.drain(false);
+      const w = Atomics.waitAsync(this.control.i32, C_DOORBELL, seen, timeoutMs);
+      // Rung while we drained: go again, but let the event loop (log writes, timers) run first.
       if (w.async) await w.value;
-      if (!this.closed) this.drain(false);
+      else await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
-  /** Move every published record to trace$, in global order. `final` also flushes open gaps. */
+  /** Hand every published record on, in global order. `final` also flushes open gaps and ignores holds. */
   drain(final: boolean): void {
-    for (const s of this.sources) {
-      if (s.head > 0 && s.head === s.queue.length) {
-        s.queue = [];
-        s.head = 0;
-      }
-      s.reader.drain(s.queue);
+    if (this.closed || this.draining || (this.holds > 0 && !final)) return;
+    this.draining = true;
+    try {
+      this.merge(final);
+    } finally {
+      for (const s of this.sources) s.commit();
+      this.draining = false;
     }
+  }
+
+  private merge(final: boolean): void {
+    const sources = this.sources;
+    for (const s of sources) s.refresh();
     for (;;) {
       // The source whose next record has the lowest seq.
-      let best: Source | undefined;
-      for (const s of this.sources) {
-        if (s.head < s.queue.length && (!best || s.queue[s.head].seq < best.queue[best.head].seq)) best = s;
+      let best: TraceRingReader | undefined;
+      for (let i = 0; i < sources.length; i++) {
+        const s = sources[i];
+        if (s.next() && (best === undefined || s.seq < best.seq)) best = s;
       }
-      if (!best) {
+      if (best === undefined) {
         this.gapAge = 0;
         return;
       }
-      const rec = best.queue[best.head];
-      if (rec.seq !== this.nextSeq && !final && this.gapAge < GAP_PATIENCE) {
+      if (best.seq !== this.nextSeq && !final && this.gapAge < GAP_PATIENCE) {
         // A record with a lower seq is still being written by another actor: wait for it.
         this.gapAge++;
         return;
       }
-      best.head++;
       this.gapAge = 0;
-      this.nextSeq = rec.seq + 1;
+      this.nextSeq = best.seq + 1;
       this.emitted++;
-      this.subject.next(rec as TraceRecord);
+      if (this.subject.observed) this.subject.next(best.decode() as TraceRecord);
+      const sinks = this.sinks;
+      for (let i = 0; i < sinks.length; i++) sinks[i].record(best);
+      best.take();
+      if (this.holds > 0 && !final) return;
     }
   }
 
@@ -85,6 +126,7 @@ export class TraceHub {
     this.drain(true);
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.control.ringDoorbell(); // the watcher sees closed and ends
     this.subject.complete();
   }
 }
