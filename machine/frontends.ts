@@ -21,6 +21,19 @@ export interface FrontEndHost {
   readonly terminal?: TextSink;
   /** Serial bytes meant for stdout while the full-screen UI owns it: kept, printed after. */
   readonly deferredStdout?: { write(chunk: Uint8Array): void };
+  /** The machine's name: part of a serial log's default file name. */
+  readonly machineName?: string;
+}
+
+/**
+ * Where a serial port with `adapter: file` appends: its `options.file`, else
+ * `<machine>.<device>.serial.log` (two machines run in one folder do not share a log). Relative
+ * paths count from the folder actorpc runs in, as --log and --screen do. Undefined for others.
+ */
+export function serialLogPath(device: DeviceSpec, kind: string, machineName: string): string | undefined {
+  if (kind !== 'uart16550' || device.adapter !== 'file') return undefined;
+  const file = device.options.file;
+  return typeof file === 'string' && file !== '' ? file : `${machineName}.${device.name}.serial.log`;
 }
 
 /** A front-end for `device` of module `kind`, or undefined when it has no adapter. */
@@ -40,8 +53,7 @@ export function createFrontEnd(device: DeviceSpec, kind: string, host: FrontEndH
   if (kind === 'uart16550') {
     const serial: SerialAdapter = createSerialAdapter(device.adapter, {
       out: device.adapter === 'stdout' ? host.deferredStdout : undefined,
-      // No path option on the core: the file adapter writes next to where actorpc runs.
-      path: `${device.name}.serial.log`,
+      path: serialLogPath(device, kind, host.machineName ?? 'machine'),
     });
     return {
       device: device.name,

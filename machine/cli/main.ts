@@ -1,26 +1,43 @@
 // actorpc's entry: parse, dispatch, map every failure to its exit status with a clear message.
-import { loadMachine } from '../config/load.js';
+// Each command's modules are imported when it runs: `help` and `--version` load no zod, yaml,
+// rxjs or machine, and `check` only the config loader (start-up time is part of the interface).
+import { readFileSync } from 'node:fs';
 import { ConfigErrors } from '../config/errors.js';
-import { parseCommandLine } from './args.js';
-import { qtestCommand } from './qtest.js';
-import { testCommand } from './test.js';
-import { runCommand, writeScreen } from './run.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, USAGE, UsageError } from './usage.js';
+import { projectPath } from '../paths.js';
+import { parseCommandLine, type RunArgs } from './args.js';
+import { checkOutputPath } from './outputs.js';
+import { StopSignals } from './signals.js';
+import { EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, USAGE, UsageError } from './usage.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  guardPipes();
   try {
     const args = parseCommandLine(argv);
-    if (args.command === 'help') {
-      process.stdout.write(USAGE + '\n');
+    if (args.command === 'version') {
+      process.stdout.write(`actorpc ${packageVersion()}\n`);
       return EXIT_OK;
     }
+    if (args.command === 'help') {
+      // Asked for: stdout, status 0. No command at all: a usage error (stderr, status 2).
+      (args.asked ? process.stdout : process.stderr).write(USAGE + '\n');
+      return args.asked ? EXIT_OK : EXIT_USAGE;
+    }
     if (args.command === 'check') {
+      const { loadMachine } = await import('../config/load.js');
       const spec = await loadMachine(args.file!);
       process.stdout.write(`${args.file}: ok — ${spec.devices.length} devices, ${spec.wires.length} wires, kernel ${spec.kernel.main}\n`);
       return EXIT_OK;
     }
-    if (args.command === 'qtest') return await qtestCommand(args);
-    if (args.command === 'test') return await testCommand(args.suites ?? [], args.timeoutNs);
+    if (args.command === 'test') {
+      const { testCommand } = await import('./test.js');
+      return await testCommand(args.suites ?? [], args.timeoutNs);
+    }
+    checkOutputs(args);
+    if (args.command === 'qtest') {
+      const { qtestCommand } = await import('./qtest.js');
+      return await qtestCommand(args);
+    }
+    const { runCommand, writeScreen } = await import('./run.js');
     const outcome = await runCommand(args);
     if (outcome.screen !== undefined) {
       if (args.screen) writeScreen(args.screen, outcome.screen);
@@ -38,5 +55,33 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`actorpc: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
     return EXIT_FAILURE;
+  }
+}
+
+/** --log and --screen: checked before anything starts (the serial file adapter's path is checked in run). */
+function checkOutputs(args: RunArgs): void {
+  if (args.log !== undefined) checkOutputPath('--log', args.log, 'trace.ndjson');
+  if (args.screen !== undefined) checkOutputPath('--screen', args.screen, 'screen.txt');
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version;
+}
+
+let guarded = false;
+
+/**
+ * A reader that went away (`actorpc test | head -1`): writes fail with EPIPE. End quietly, as cat
+ * does when SIGPIPE kills it (a shell shows 141): no stack, nothing more to write anyway.
+ */
+function guardPipes(): void {
+  if (guarded) return;
+  guarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // A hang-up closes the terminal too: then the signal's status stands.
+      if (err.code === 'EPIPE' || err.code === 'EIO') process.exit(StopSignals.status ?? EXIT_BROKEN_PIPE);
+      throw err;
+    });
   }
 }

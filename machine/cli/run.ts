@@ -4,12 +4,14 @@ import { stringify } from 'yaml';
 import { loadMachine } from '../config/load.js';
 import { formatDuration } from '../config/units.js';
 import type { MachineSpec } from '../config/spec.js';
-import { createFrontEnd, type FrontEnd } from '../frontends.js';
+import { createFrontEnd, serialLogPath, type FrontEnd } from '../frontends.js';
 import { Machine, type MachineResult } from '../machine.js';
 import { openTraceLog, type TraceLog } from '../trace-log.js';
 import { TerminalUi } from '../ui/terminal-ui.js';
 import { statusLine } from '../ui/status.js';
 import type { RunArgs } from './args.js';
+import { checkOutputPath } from './outputs.js';
+import { StopSignals } from './signals.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, UsageError } from './usage.js';
 import { loadInputScript } from '../input/script.js';
 import { terminalKeys } from '../input/terminal.js';
@@ -57,6 +59,10 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   const modules = await Promise.all(spec.devices.map((d) => loadDeviceModule(d.module)));
   const keyboard = spec.devices.find((_, i) => modules[i].input === 'keyboard');
   const serialPort = spec.devices.find((_, i) => modules[i].kind === 'uart16550');
+  spec.devices.forEach((d, i) => {
+    const path = serialLogPath(d, modules[i].kind, spec.name);
+    if (path !== undefined) checkOutputPath(`the serial log of ${d.name} (adapter: file)`, path, `${spec.name}.${d.name}.serial.log`);
+  });
   const script = args.input !== undefined ? loadInputScript(args.input) : undefined;
   const scriptKeys = script?.filter((e) => !e.bytes) ?? [];
   const scriptSerial = script?.filter((e) => e.bytes) ?? [];
@@ -66,38 +72,54 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   if (scriptSerial.length > 0 && !serialPort) {
     throw new UsageError(`--input ${args.input} has serial: steps, but ${spec.file} has no serial port (add e.g. com1: { impl: uart16550 } and the wire com1.irq -> pic1.ir4).`);
   }
+  const typed = args.type !== undefined ? typeText(args.type) : undefined;
+  if (typed?.unknown.length) throw new UsageError(`--type: a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}; use --input with key: steps for special keys.`);
   if (!headless) {
     ui = new TerminalUi({
       onQuit: quit,
       onGuestKeys: keyboard?.adapter === 'terminal' ? (text) => machine?.input(keyboard.name, terminalKeys(text)) : undefined,
     });
   }
+  const signals = new StopSignals((sig) => quit(sig)).install();
+  // --log's runtime failures (disk full, a FIFO whose reader went away): stop, say so, exit 1.
+  let logFailure: string | undefined;
+  const logName = args.log !== undefined ? `--log ${args.log}` : '--pretty (stderr)';
   let log: TraceLog | undefined;
   const frontEnds: FrontEnd[] = [];
   let statusTimer: NodeJS.Timeout | undefined;
   let matchedScreen: string | undefined;
   let idleForever = false;
   let deadlock: string | undefined;
+  let result: MachineResult;
+  let screen: string | undefined;
   try {
     ui?.start();
-    machine = await Machine.start(spec, { stopAt, stopReason, trace: args.log !== undefined || args.pretty, holdForInput: args.type !== undefined });
+    machine = await Machine.start(spec, { stopAt, stopReason, trace: args.log !== undefined || args.pretty, holdForInput: typed !== undefined });
     const m = machine;
+    if (quitWhy) m.stop(); // a signal while the workers started
     if (keyboard && scriptKeys.length) m.input(keyboard.name, scriptKeys);
     if (serialPort && scriptSerial.length) m.input(serialPort.name, scriptSerial);
-    if (keyboard && args.type !== undefined) {
-      const typed = typeText(args.type);
-      if (typed.unknown.length) throw new UsageError(`--type: a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}; use --input with key: steps for special keys.`);
+    if (keyboard && typed) {
       m.ready$.subscribe(() => {
         m.input(keyboard.name, typed.events);
         m.releaseInput();
       });
     }
-    if (args.log !== undefined || args.pretty) log = openTraceLog(m.trace$, { file: args.log, pretty: args.pretty, filter: args.logFilter });
+    if (args.log !== undefined || args.pretty) {
+      log = openTraceLog(m.trace$, {
+        file: args.log, pretty: args.pretty, filter: args.logFilter,
+        onError: (message: string) => {
+          logFailure ??= message;
+          m.stop();
+        },
+      });
+    }
     for (const d of spec.devices) {
-      const fe = createFrontEnd(d, m.modules.get(d.name)!.kind, { terminal: ui?.sink, deferredStdout: ui ? deferred : undefined });
+      const fe = createFrontEnd(d, m.modules.get(d.name)!.kind, { terminal: ui?.sink, deferredStdout: ui ? deferred : undefined, machineName: spec.name });
       if (fe) frontEnds.push(fe);
     }
     const display = frontEnds.find((f) => f.display)?.display;
+    if (ui && display?.redraw) ui.setRedraw(() => display.redraw!());
     m.events$.subscribe((e) => {
       for (const fe of frontEnds) if (fe.device === e.device) fe.onEvent(e);
       if (args.until !== undefined && matchedScreen === undefined && display?.screen.contains(args.until)) {
@@ -124,9 +146,8 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
       draw();
       statusTimer = setInterval(draw, 250);
     }
-    const result = await m.result!;
-    const screen = matchedScreen ?? display?.screen.text();
-    return { status: exitStatus(result, args, matchedScreen !== undefined, idleForever, quitWhy), screen };
+    result = await m.result!;
+    screen = matchedScreen ?? display?.screen.text();
   } finally {
     if (statusTimer) clearInterval(statusTimer);
     for (const fe of frontEnds) fe.close();
@@ -135,43 +156,74 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
       process.stdout.write('--- serial output ---\n');
       for (const c of deferredChunks) process.stdout.write(c);
     }
-    await log?.close();
+    try {
+      await log?.close();
+    } catch (err) {
+      logFailure ??= (err as Error).message;
+    }
+    signals.uninstall();
   }
+  // Said after the terminal is restored: in the full-screen UI's alternate screen it would be lost.
+  return { status: exitStatus(result, matchedScreen !== undefined, machine.control.now), screen };
 
-  function exitStatus(result: MachineResult, a: RunArgs, matched: boolean, idle: boolean, why: string | undefined): number {
+  function exitStatus(result: MachineResult, matched: boolean, t: number): number {
+    const say = (text: string) => process.stderr.write(`actorpc: ${text}\n`);
+    if (logFailure !== undefined) {
+      say(`${logName}: ${logFailure}; the run was stopped.`);
+      return EXIT_FAILURE;
+    }
+    if (signals.received && !matched) {
+      say(`${signals.received}: the machine was stopped at t=${(t / 1e9).toFixed(6)}s (exit status ${signals.status}).`);
+      return signals.status!;
+    }
     if (deadlock !== undefined && !matched) {
-      process.stderr.write(`actorpc: deadlock detected: ${deadlock}. The machine is frozen; it was stopped.\n`);
+      say(`deadlock detected: ${deadlock}. The machine is frozen; it was stopped.`);
       return EXIT_FAILURE;
     }
     if (result.reason === 'boot-loop') {
-      process.stderr.write(`actorpc: boot loop: ${result.cpu?.resets} triple faults in a row; stopped. Set no_reboot: true to exit at the first (as QEMU -no-reboot), and --log to see the fault chain.\n`);
+      say(`boot loop: ${result.cpu?.resets} triple faults in a row; stopped. Set no_reboot: true to exit at the first (as QEMU -no-reboot), and --log to see the fault chain.`);
       return EXIT_FAILURE;
     }
-    if (result.reason === 'triple-fault') {
-      process.stderr.write('actorpc: triple fault: no_reboot is set, so the machine exits with status 0 (as QEMU -no-reboot does)\n');
+    if (result.reason === 'triple-fault' && args.until === undefined) {
+      say('triple fault: no_reboot is set, so the machine exits with status 0 (as QEMU -no-reboot does).');
       return EXIT_OK;
     }
     if (result.crash) {
-      process.stderr.write(`actorpc: actor "${result.crash.actor}" crashed: ${result.crash.error}\nA device or CPU model threw (a bug in the model, not something the guest did); the machine was stopped.\n`);
+      const { actor, error } = result.crash;
+      // A shell's own message already names its device ("device "x" crashed …").
+      const what = error.startsWith(`device "${actor}"`) ? error : `actor "${actor}" failed: ${error}`;
+      say(`${what}\nA device or CPU model threw, hung or stalled (a bug in the model, not something the guest did); the machine was stopped.`);
       return EXIT_FAILURE;
     }
-    if (a.until !== undefined && !matched) {
+    if (args.until !== undefined && !matched) {
+      const before = `before "${args.until}" appeared on the screen`;
       if (result.reason === 'timeout') {
-        process.stderr.write(`actorpc: timed out after ${formatDuration(a.timeoutNs!)} of machine time before "${a.until}" appeared on the screen\n`);
+        say(`timed out after ${formatDuration(args.timeoutNs!)} of machine time ${before}.`);
         return EXIT_TIMEOUT;
       }
-      if (idle) {
-        process.stderr.write(`actorpc: the CPU idles for good (interrupts off) and "${a.until}" is not on the screen: it never will be\n`);
+      if (idleForever) {
+        say(`the CPU idles for good (interrupts off) and "${args.until}" is not on the screen: it never will be.`);
         return EXIT_FAILURE;
       }
-      if (result.reason === 'for' || why) return EXIT_FAILURE;
+      say(`the run ended (${endedBecause(result)}) ${before}.`);
+      return EXIT_FAILURE;
     }
     if (result.reason === 'timeout') {
-      process.stderr.write(`actorpc: timed out after ${formatDuration(a.timeoutNs!)} of machine time\n`);
+      say(`timed out after ${formatDuration(args.timeoutNs!)} of machine time.`);
       return EXIT_TIMEOUT;
     }
     if (result.reason === 'exit') return result.status;
     return EXIT_OK;
+  }
+
+  function endedBecause(result: MachineResult): string {
+    if (quitWhy) return `you quit with ${quitWhy}`;
+    switch (result.reason) {
+      case 'for': return `--for ${formatDuration(args.forNs!)} of machine time passed`;
+      case 'exit': return `the guest exited with status ${result.status} through isa-debug-exit`;
+      case 'triple-fault': return 'a triple fault with no_reboot set';
+      default: return `the machine stopped: ${result.reason}`;
+    }
   }
 }
 

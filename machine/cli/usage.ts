@@ -3,10 +3,20 @@
 
 export class UsageError extends Error {}
 
+/** `text` ending in exactly one full stop (or its own ? or !): messages are joined into paragraphs. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_TIMEOUT = 124;
+/** A run stopped by a signal exits 128 + its number, as shells report a process killed by it. */
+export const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+/** stdout's reader went away (EPIPE): exit quietly with the status a shell shows for cat killed by SIGPIPE. */
+export const EXIT_BROKEN_PIPE = 128 + 13;
 
 export const USAGE = `usage: actorpc <command> [options]
 
@@ -18,7 +28,8 @@ commands:
   test [SUITE...]     the kernel's own test suites (lib, bin, basic_boot, heap_allocation,
                       should_panic, stack_overflow), each in its own machine (config/test.yaml);
                       --timeout DURATION of machine time per suite (default 300s)
-  help                this text
+  help                this text (also -h, --help)
+  version             actorpc's version (also -V, --version)
 
 run options:
   --headless          no full-screen UI; print the final screen (default when stdout is not a TTY)
@@ -27,10 +38,10 @@ run options:
   --timeout DURATION  exit 124 if that much machine time passes first (e.g. 5s, 250ms)
   --for DURATION      run that much machine time, then exit 0
   --screen FILE       write the final screen text to FILE
-  --log FILE          write trace records to FILE as NDJSON (through pino)
+  --log FILE          write trace records to FILE as NDJSON (schema v1: bus/trace.ts); FILE may be a FIFO
   --log-filter SPEC   keep only matching records; repeatable, all must match:
                         kind=io.*,pic.eoi   actor=pic1,cpu   port=0x20-0x21,0x60   line=pic1.ir0
-  --pretty            human-readable trace lines (pino-pretty) to the --log FILE, or stderr
+  --pretty            human-readable trace lines to the --log FILE, or stderr
   --type TEXT         type TEXT on the keyboard once the kernel is ready (idles with interrupts on)
   --input FILE        play a YAML/JSON script of typed text and key events at machine times
   --print-config      print the resolved machine and exit
@@ -38,4 +49,9 @@ run options:
 qtest options (and --log, --log-filter, --pretty as for run):
   --socket PATH       serve one client on the Unix socket PATH instead of stdin/stdout
 
-keys in the full-screen UI: Ctrl-A X quits (as in QEMU); Ctrl-C twice quits.`;
+keys in the full-screen UI: Ctrl-A X quits (as in QEMU); Ctrl-C twice quits.
+
+exit status: 0 ok; 2 bad usage or config; 124 --timeout reached; 1 the machine failed (an actor
+crash, a deadlock, a boot loop) or --until TEXT never appeared; 128+N stopped by signal N
+(130 SIGINT, 143 SIGTERM, 129 SIGHUP: the machine is stopped, the final screen printed and the
+--log completed first); 141 stdout closed early (e.g. "| head -1").`;

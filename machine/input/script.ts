@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { QueuedInput } from '../../bus/input-ring.js';
 import { parseDuration } from '../config/units.js';
 import { didYouMean } from '../config/suggest.js';
-import { UsageError } from '../cli/usage.js';
+import { sentence, UsageError } from '../cli/usage.js';
 import { KEY_NAMES, pressKey, typeText } from './keymap.js';
 
 const Step = z.strictObject({
@@ -41,8 +41,19 @@ export function loadInputScript(file: string): QueuedInput[] {
     const pos = range ? lines.linePos(range[0]) : { line: 1, col: 1 };
     return `${file}:${pos.line}:${pos.col}`;
   };
-  if (doc.errors.length) throw new UsageError(`${file}: ${doc.errors[0].message.split('\n')[0]}. Fix the YAML syntax.`);
-  const steps = doc.toJS() as unknown;
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+    const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new UsageError(`${file}:${pos.line}:${pos.col}: YAML syntax error: ${sentence(message)} Fix the YAML syntax there.`);
+  }
+  let steps: unknown;
+  try {
+    steps = doc.toJS();
+  } catch (err) {
+    // yaml refuses aliases that expand too far ("billion laughs"): the script's mistake, not ours.
+    throw new UsageError(`${file}: the YAML cannot be read as data (${(err as Error).message.replace(/\.$/, '')}). Write the steps out instead of nesting aliases.`);
+  }
   if (!Array.isArray(steps)) throw new UsageError(`${where(doc.contents)}: an input script is a list of steps, e.g. "- at: 1s\n  type: hello".`);
   const out: QueuedInput[] = [];
   steps.forEach((raw, i) => {
@@ -53,7 +64,7 @@ export function loadInputScript(file: string): QueuedInput[] {
       const what =
         issue.code === 'unrecognized_keys'
           ? `unknown key "${issue.keys[0]}". ${didYouMean(issue.keys[0], ['at', 'type', 'key', 'action', 'serial'])}`
-          : `${issue.path.join('.') || 'step'}: ${issue.message}. `;
+          : `${issue.path.join('.') || 'step'}: ${sentence(issue.message)} `;
       throw new UsageError(`${where(node)}: step ${i + 1}: ${what}A step has at: (machine time) and type: TEXT, key: NAME [action: press|down|up] or serial: TEXT.`);
     }
     const step = parsed.data;
@@ -61,7 +72,7 @@ export function loadInputScript(file: string): QueuedInput[] {
     try {
       at = typeof step.at === 'number' ? step.at : parseDuration(step.at);
     } catch (err) {
-      throw new UsageError(`${where(doc.getIn([i, 'at'], true))}: step ${i + 1}, at: ${(err as Error).message}. Write a machine time such as 1.5s or 200ms.`);
+      throw new UsageError(`${where(doc.getIn([i, 'at'], true))}: step ${i + 1}, at: ${sentence((err as Error).message)} Write a machine time such as 1.5s or 200ms.`);
     }
     if ([step.type, step.key, step.serial].filter((v) => v !== undefined).length !== 1) {
       throw new UsageError(`${where(node)}: step ${i + 1} needs exactly one of type: TEXT, key: NAME or serial: TEXT.`);

@@ -1,11 +1,18 @@
 // The full-screen terminal front-end: the VGA screen at the top-left, one status line under it,
-// QEMU's keys (Ctrl-A X quits) and Ctrl-C twice. The terminal is restored on every exit path.
+// QEMU's keys (Ctrl-A X quits) and Ctrl-C twice. The terminal is restored on every exit path
+// (signals are the run's: machine/cli/signals.ts stops the machine, then restore() runs).
+// A resized terminal is cleared and drawn again; one smaller than the 80×26 the screen and its
+// status line need shows a one-line notice instead (the machine keeps running) until it grows.
 
 const CSI = '\x1b[';
 const ENTER = `${CSI}?1049h${CSI}2J${CSI}H`;
 const LEAVE = `${CSI}0m${CSI}0 q${CSI}?25h${CSI}?1049l`;
+const CLEAR = `${CSI}0m${CSI}2J${CSI}H`;
 const CTRL_A = 0x01;
 const CTRL_C = 0x03;
+/** The VGA text screen (80×25) and the status line under it. */
+export const NEEDED_COLS = 80;
+export const NEEDED_ROWS = 26;
 
 export interface TerminalUiOptions {
   readonly onQuit: (why: string) => void;
@@ -25,11 +32,11 @@ export class TerminalUi {
   private notice = '';
   private buffer = '';
   private flushScheduled = false;
+  /** The terminal is smaller than the screen: adapters' output is dropped, a notice is shown. */
+  private tooSmall = false;
+  private redrawDisplay: (() => void) | undefined;
   private readonly restoreOnExit = () => this.restore();
-  private readonly onSignal = (sig: NodeJS.Signals) => {
-    this.restore();
-    this.options.onQuit(`signal ${sig}`);
-  };
+  private readonly onResize = () => this.fit();
 
   /** Where adapters write: batched into one stdout write per event-loop turn. */
   readonly sink = { write: (s: string) => this.write(s) };
@@ -42,11 +49,40 @@ export class TerminalUi {
   start(): void {
     this.active = true;
     process.on('exit', this.restoreOnExit);
-    for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(sig, this.onSignal);
     this.stdout.write(ENTER);
     if (this.stdin.isTTY) this.stdin.setRawMode(true);
     this.stdin.resume();
     this.stdin.on('data', this.onKeys);
+    // A TTY stream emits 'resize' on SIGWINCH.
+    this.stdout.on('resize', this.onResize);
+    this.tooSmall = false;
+    if (this.smallerThanNeeded()) this.fit();
+  }
+
+  /** How to draw the whole VGA screen again (the display adapter's redraw). */
+  setRedraw(redraw: () => void): void {
+    this.redrawDisplay = redraw;
+  }
+
+  private smallerThanNeeded(): boolean {
+    const { columns, rows } = this.stdout;
+    return (columns !== undefined && columns < NEEDED_COLS) || (rows !== undefined && rows < NEEDED_ROWS);
+  }
+
+  /** After a resize: clear, then the notice (too small) or the screen and status line again. */
+  private fit(): void {
+    if (!this.active) return;
+    this.buffer = '';
+    this.tooSmall = this.smallerThanNeeded();
+    if (this.tooSmall) {
+      const { columns = NEEDED_COLS, rows = NEEDED_ROWS } = this.stdout;
+      const text = `actorpc: the terminal is ${columns}×${rows}; the screen needs ${NEEDED_COLS}×${NEEDED_ROWS}. Enlarge it (the machine keeps running; Ctrl-A X quits).`;
+      this.stdout.write(`${CLEAR}${CSI}?25l${text.slice(0, Math.max(1, columns))}`);
+      return;
+    }
+    this.stdout.write(CLEAR);
+    this.redrawDisplay?.();
+    this.drawStatus();
   }
 
   private readonly onKeys = (data: Buffer) => {
@@ -71,7 +107,7 @@ export class TerminalUi {
   };
 
   private write(s: string): void {
-    if (!this.active) return;
+    if (!this.active || this.tooSmall) return;
     this.buffer += s;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -99,10 +135,10 @@ export class TerminalUi {
   }
 
   private drawStatus(): void {
-    const cols = Math.max(20, Math.min(this.stdout.columns ?? 80, 200));
+    const cols = Math.max(NEEDED_COLS, Math.min(this.stdout.columns ?? NEEDED_COLS, 200));
     const text = (this.notice ? `${this.statusText} │ ${this.notice}` : this.statusText).slice(0, cols).padEnd(cols);
     // Save/restore the cursor so the VGA hardware cursor stays where the adapter put it.
-    this.write(`\x1b7${CSI}26;1H${CSI}0;7m${text}${CSI}0m\x1b8`);
+    this.write(`\x1b7${CSI}${NEEDED_ROWS};1H${CSI}0;7m${text}${CSI}0m\x1b8`);
   }
 
   restore(): void {
@@ -110,7 +146,7 @@ export class TerminalUi {
     this.flush();
     this.active = false;
     process.off('exit', this.restoreOnExit);
-    for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(sig, this.onSignal);
+    this.stdout.off('resize', this.onResize);
     this.stdin.off('data', this.onKeys);
     if (this.stdin.isTTY) this.stdin.setRawMode(false);
     this.stdin.pause();

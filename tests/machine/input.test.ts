@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../machine/cli/usage.js';
 import { strokeFor, typeText } from '../../machine/input/keymap.js';
 import { loadInputScript } from '../../machine/input/script.js';
@@ -9,8 +9,13 @@ import { terminalKeys } from '../../machine/input/terminal.js';
 
 const names = (events: { key: string; down: boolean }[]) => events.map((e) => `${e.down ? '+' : '-'}${e.key}`);
 
+const temps: string[] = [];
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function script(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'actorpc-input-')), 'keys.yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'actorpc-input-'));
+  temps.push(dir);
+  const file = join(dir, 'keys.yaml');
   writeFileSync(file, text);
   return file;
 }

@@ -13,7 +13,7 @@
 // driven by the real BusRouter, so one test proves both placements. The fragment is checked by the
 // machine config loader (options schema, ports, impl paths). No test-framework imports: usable
 // from vitest, node:test or a script. Workers run compiled code: build (tsc -b) first.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -305,7 +305,6 @@ async function startWorker(
   return { pool, done, events: eventsChannel.port1, control: controlChannel.port1, mailbox };
 }
 
-let baseFile: string | undefined;
 
 /** The fragment as the one device of an otherwise empty machine, validated by the config loader. */
 async function fragmentMachine(fragment: string, options: HarnessOptions): Promise<MachineSpec> {
@@ -319,10 +318,14 @@ async function fragmentMachine(fragment: string, options: HarnessOptions): Promi
     throw new Error('harness fragment: write the device as a YAML map, e.g. "impl: i8259\\noptions: { role: master }"');
   }
   const fields = options.placement ? { ...device, placement: options.placement } : device;
-  if (!baseFile) {
-    baseFile = join(mkdtempSync(join(tmpdir(), 'actorpc-harness-')), 'harness.yaml');
+  // The base file lives only while it is loaded: tests leave no temp folders behind.
+  const dir = mkdtempSync(join(tmpdir(), 'actorpc-harness-'));
+  try {
+    const baseFile = join(dir, 'harness.yaml');
     writeFileSync(baseFile, `# The machine around a harnessed device; the harness is its bus.\nname: harness\nmemory: 1MiB\ntime: { mode: virtual }\nkernel: { main: ${KERNEL_MAINS[0]} }\ndevices: {}\n`);
+    const overrides = { memory: options.memory ?? '1MiB', devices: { [options.name ?? 'dut']: fields } } as MachineFile;
+    return await loadMachine(baseFile, overrides, { overridesLabel: 'harness fragment', overridesDir: options.dir ?? process.cwd() });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const overrides = { memory: options.memory ?? '1MiB', devices: { [options.name ?? 'dut']: fields } } as MachineFile;
-  return loadMachine(baseFile, overrides, { overridesLabel: 'harness fragment', overridesDir: options.dir ?? process.cwd() });
 }

@@ -5,5 +5,7 @@ import type { ScreenModel } from '../screen.js';
 export interface DisplayAdapter {
   readonly screen: ScreenModel;
   onFrame(f: Frame): void;
+  /** Draw the whole screen again (a terminal was resized or cleared); absent when nothing is drawn. */
+  redraw?(): void;
   close(): void;
 }
