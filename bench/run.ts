@@ -17,6 +17,7 @@ import { irqBench } from './irq.js';
 import { keyboardBench } from './keyboard.js';
 import { machineBench } from './machine.js';
 import { memoryBench } from './memory.js';
+import { qtestBench } from './qtest.js';
 import { printTable, summarize, writeResults, type BenchRow } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -114,7 +115,7 @@ function bootTimes(): { boot: number[]; bareNode: number[] } {
 }
 
 /** `npm run bench -- irq memory`: only those sections (all when none is named). */
-const SECTIONS = ['io', 'boot', 'machine', 'irq', 'keyboard', 'memory'] as const;
+const SECTIONS = ['io', 'boot', 'machine', 'qtest', 'irq', 'keyboard', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function sections(argv: readonly string[]): Set<Section> {
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
     });
   }
   if (want.has('machine')) rows.push(...machineBench());
+  if (want.has('qtest')) rows.push(...(await qtestBench()));
   if (want.has('irq')) rows.push(...(await irqBench()));
   if (want.has('keyboard')) rows.push(...(await keyboardBench()));
   if (want.has('memory')) rows.push(...memoryBench());

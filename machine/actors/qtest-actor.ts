@@ -1,8 +1,9 @@
 // The qtest actor: the CPU's seat on the bus taken by the qtest protocol driver. It builds the
 // same endpoints and BusRouter as the CPU actor (bus-assembly.ts), then, unlike the CPU, lives
-// on its event loop: each command line arrives as a message on the events port, runs to the end
-// synchronously (mailbox round trips to worker devices included), and its output goes back on the
-// same port. Time is virtual and moves only on clock_step / clock_set.
+// on its event loop: command lines arrive in batches (as many as the main thread had read) as
+// messages on the events port, each runs to the end synchronously (mailbox round trips to worker
+// devices included), and the batch's output goes back on the same port as one message. Time is
+// virtual and moves only on clock_step / clock_set.
 import { C_CPU_WAKE, ControlBlock, CpuState, Tracer } from '../../bus/control.js';
 import { PhysicalMemory } from '../../bus/memory.js';
 import { loadDeviceModule } from '../device-registry.js';
@@ -16,9 +17,9 @@ export async function runQtest(task: QtestTask): Promise<CpuExit> {
   const control = new ControlBlock(task.control);
   const tracer = new Tracer(control, task.ring);
   const memory = new PhysicalMemory(task.memory);
-  const { bus, shells } = await assembleBus(task, memory, tracer, postDeviceEvents(eventsPort));
-  const devices = await Promise.all(spec.devices.map(async (d) => ({ name: d.name, module: await loadDeviceModule(d.module) })));
-  const driver = new QtestDriver(bus, memory, devices, tracer);
+  const { bus, shells } = await assembleBus(task, memory, tracer, postDeviceEvents(eventsPort), control.i32);
+  const devices = await Promise.all(spec.devices.map(async (d) => ({ name: d.name, module: await loadDeviceModule(d.module, { withOptions: false }) })));
+  const driver = new QtestDriver(bus, memory, devices, tracer, () => control.stopRequested);
   exposeControl(
     {
       stats: () => ({ commands: driver.commands, now: driver.now, unclaimed: bus.unclaimedTable() }),
@@ -29,7 +30,7 @@ export async function runQtest(task: QtestTask): Promise<CpuExit> {
 
   tracer.emit(0, 'machine.start', 'qtest', { machine: spec.name, driver: 'qtest', time: 'virtual' });
   control.cpuState = CpuState.Running;
-  const send = (text: string) => { if (text) eventsPort.postMessage({ type: 'qtest-output', text }); };
+  const send = (text: string) => { eventsPort.postMessage({ type: 'qtest-output', text }); };
   driver.start(); // a device failing at power-on ends the session before any command (driver.end)
 
   return new Promise<CpuExit>((resolve) => {
@@ -52,7 +53,13 @@ export async function runQtest(task: QtestTask): Promise<CpuExit> {
     serveHostEvents(eventsPort, (m) => {
       if (done) return;
       if (m.type === 'qtest-line') {
-        send(driver.execute(m.text));
+        // One reply message per batch, even an empty one: the main thread counts them to pace its reading.
+        let out = '';
+        for (const line of m.text.split('\n')) {
+          if (driver.end || control.stopRequested) break;
+          out += driver.execute(line);
+        }
+        send(out);
         control.now = driver.now;
         if (driver.end) finish(driver.end);
       } else if (m.type === 'qtest-end') {

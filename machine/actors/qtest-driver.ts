@@ -1,5 +1,6 @@
 // The qtest protocol interpreter: one command line in, the lines to send back out (asynchronous
-// `IRQ raise N` / `IRQ lower N` lines the command caused, then its `OK …` or `FAIL …` reply).
+// `IRQ raise N` / `IRQ lower N` lines the command caused, then its `OK …`, `FAIL …` or `ERR …` reply:
+// ERR is a clock command stopped short, see advanceTo).
 // It stands where the CPU stands: port I/O, INTA-free wire traffic and device deadlines all go
 // through the same BusRouter, on the driver's timeline, and the clock moves only when told to.
 // No threads here: qtest-actor.ts hosts it on a worker; a test can host it anywhere.
@@ -13,11 +14,20 @@ import type { BusRouter, DeviceEffect } from '../../bus/router.js';
 import { didYouMean } from '../config/suggest.js';
 import { DeviceCrash } from './device-shell.js';
 import {
-  checkArity, COMMANDS, hexBytes, hexValue, parseBase64Data, parseBounded, parseHexData, parseNumber, parseValue, QtestFail,
+  checkArity, COMMANDS, hexBytes, hexValue, MAX_LINE, MAX_TRANSFER, parseBase64Data, parseBounded, parseHexData, parseNumber, parseValue,
+  QtestFail, shorten,
 } from './qtest-syntax.js';
 
-/** Most bytes one read/write/memset moves (the reply is one line). */
-export const MAX_TRANSFER = 1 << 24;
+/**
+ * Most device deadlines one clock_step / clock_set delivers. The VGA's 60 Hz scan alone puts
+ * 5.4e8 of them before 2^53 ns; past this many the command stops with an ERR reply saying where
+ * the clock is, so no command runs for long (about a second on a PIT at full rate).
+ */
+export const MAX_DEADLINES = 100_000;
+/** How often (in deadlines) a long clock_step / clock_set looks whether the session is ending. */
+const STOP_CHECK_EVERY = 256;
+/** Longest unknown word that gets a "did you mean" (the edit distance costs length × length). */
+const SUGGEST_MAX = 40;
 const WIDTH: Readonly<Record<string, number>> = { b: 1, w: 2, l: 4, q: 8 };
 
 export interface QtestDevice {
@@ -56,6 +66,8 @@ export class QtestDriver {
     /** In spec order (endpoint indices). */
     private readonly devices: readonly QtestDevice[],
     private readonly tracer: Tracer,
+    /** True once the session is ending (a stop request): a long clock_step stops between deadlines. */
+    private readonly stopping: () => boolean = () => false,
   ) {
     bus.onEffect = (e) => { this.effects.push(e); };
   }
@@ -74,7 +86,10 @@ export class QtestDriver {
     const text = line.trim();
     if (text === '' || text.startsWith('#')) return '';
     this.commands++;
-    this.tracer.emit(this.now, 'qtest.cmd', 'qtest', { cmd: text });
+    if (text.length > MAX_LINE) {
+      return `FAIL command line "${shorten(text)}" is longer than ${MAX_LINE} characters, the most a line may hold (room for write with ${MAX_TRANSFER} bytes in hex)\n`;
+    }
+    this.tracer.emit(this.now, 'qtest.cmd', 'qtest', { cmd: text.length > 200 ? text.slice(0, 197) + '...' : text });
     return this.guarded(() => {
       const reply = this.run(text.split(/\s+/));
       this.applyEffects();
@@ -112,7 +127,8 @@ export class QtestDriver {
   private run(words: string[]): string {
     const [command, ...args] = words;
     if (!Object.hasOwn(COMMANDS, command)) {
-      throw new QtestFail(`unknown command "${command}". ${didYouMean(command, Object.keys(COMMANDS))}Commands: ${Object.keys(COMMANDS).join(' ')}`);
+      const hint = command.length <= SUGGEST_MAX ? didYouMean(command, Object.keys(COMMANDS)) : '';
+      throw new QtestFail(`unknown command "${shorten(command)}". ${hint}Commands: ${Object.keys(COMMANDS).join(' ')}`);
     }
     checkArity(command, args);
     switch (command) {
@@ -202,21 +218,37 @@ export class QtestDriver {
     } else {
       target = this.now + parseBounded(nsText, 'NS', Number.MAX_SAFE_INTEGER - this.now, 'the clock would pass 2^53 ns');
     }
-    this.advanceTo(target);
-    return `OK ${this.now}`;
+    return this.advanceTo(target);
   }
 
   private clockSet(nsText: string): string {
     const target = parseBounded(nsText, 'NS', Number.MAX_SAFE_INTEGER, 'the clock stops at 2^53 ns');
     if (target < this.now) throw new QtestFail(`the clock is already at ${this.now} ns and never goes back`);
-    this.advanceTo(target);
-    return `OK ${this.now}`;
+    return this.advanceTo(target);
   }
 
-  /** Every deadline on the way is delivered at its own time, in order (PIT edges reach the PIC). */
-  private advanceTo(target: number): void {
-    this.bus.advanceThrough(target);
+  /**
+   * Every deadline on the way is delivered at its own time, in order (PIT edges reach the PIC):
+   * `OK target`. One deadline time at a time (BusRouter.advanceThrough still reports a device
+   * whose deadline does not move on), at most MAX_DEADLINES of them, and not past a stop request:
+   * then `ERR`, the clock at the last deadline delivered.
+   */
+  private advanceTo(target: number): string {
+    let delivered = 0;
+    for (let next = this.bus.nextDeadline; next <= target; next = this.bus.nextDeadline) {
+      if (delivered >= MAX_DEADLINES) {
+        return `ERR clock stopped at ${this.now} ns, short of ${target}: ${MAX_DEADLINES} device deadlines delivered, the most one command delivers. `
+          + `Go on with "clock_set ${target}" (again until it answers OK), or step in smaller pieces`;
+      }
+      if (delivered % STOP_CHECK_EVERY === 0 && delivered > 0 && this.stopping()) {
+        return `ERR clock stopped at ${this.now} ns, short of ${target}: the session is ending`;
+      }
+      this.now = Math.max(this.now, next);
+      this.bus.advanceThrough(this.now);
+      delivered++;
+    }
     this.now = target;
+    return `OK ${this.now}`;
   }
 
   // ---- IRQs -------------------------------------------------------------------------------------
@@ -258,8 +290,11 @@ export class QtestDriver {
     const inputs = this.devices[ep].module.inputs ?? [];
     let pin = inputs.indexOf(pinText);
     if (pin < 0 && /^[0-9]+$/.test(pinText) && Number(pinText) < inputs.length) pin = Number(pinText);
-    if (pin < 0) throw new QtestFail(`device "${name}" has no input pin "${pinText}". ${didYouMean(pinText, inputs)}Inputs: ${inputs.join(', ')} (or their index)`);
-    if (levelText !== '0' && levelText !== '1') throw new QtestFail(`LEVEL "${levelText}" must be 0 or 1`);
+    if (pin < 0) {
+      const hint = pinText.length <= SUGGEST_MAX ? didYouMean(pinText, inputs) : '';
+      throw new QtestFail(`device "${name}" has no input pin "${shorten(pinText)}". ${hint}Inputs: ${inputs.join(', ')} (or their index)`);
+    }
+    if (levelText !== '0' && levelText !== '1') throw new QtestFail(`LEVEL "${shorten(levelText)}" must be 0 or 1`);
     this.bus.request(ep, Op.SetInput, pin, Number(levelText), this.now);
     return 'OK';
   }
@@ -274,7 +309,8 @@ export class QtestDriver {
     if (ep < 0) {
       const names = [...this.devices.map((d) => d.name), 'cpu'];
       if (name === 'cpu') throw new QtestFail(dir === 'out' ? 'the CPU has no output pins (its input is cpu.intr: irq_intercept_in cpu)' : 'cpu.intr is driven by its wire, not set by qtest');
-      throw new QtestFail(`unknown device "${name}". ${didYouMean(name, names)}Devices: ${names.join(', ')}, or * for every line`);
+      const hint = name.length <= SUGGEST_MAX ? didYouMean(name, names) : '';
+      throw new QtestFail(`unknown device "${shorten(name)}". ${hint}Devices: ${names.join(', ')}, or * for every line`);
     }
     const pins = dir === 'in' ? this.devices[ep].module.inputs : this.devices[ep].module.outputs;
     if (!pins?.length) throw new QtestFail(`device "${name}" has no ${dir === 'in' ? 'input' : 'output'} pins`);

@@ -5,6 +5,16 @@
 /** A command the driver refuses; its message becomes the `FAIL` line. */
 export class QtestFail extends Error {}
 
+/** Most bytes one read/write/memset moves (the reply is one line). */
+export const MAX_TRANSFER = 1 << 24;
+/**
+ * Longest command line: room for the longest valid one, `write` with MAX_TRANSFER bytes in hex.
+ * (QEMU sets no limit; one is needed so that a line without an end cannot fill the memory.)
+ */
+export const MAX_LINE = 2 * MAX_TRANSFER + 1024;
+/** Longest number: 64 bits in octal is 23 characters; this leaves room for leading zeros. */
+const MAX_NUMBER_CHARS = 64;
+
 /** Arguments of every command ("[NS]": optional). Also the list `FAIL unknown command` offers. */
 export const COMMANDS: Readonly<Record<string, string>> = {
   outb: 'ADDR VALUE', outw: 'ADDR VALUE', outl: 'ADDR VALUE',
@@ -17,10 +27,15 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   endianness: '',
 };
 
+/** Per command: its argument words, and how many of them are required (not "[...]"). */
+const ARITY = new Map(Object.entries(COMMANDS).map(([name, usage]) => {
+  const spec = usage.split(' ').filter(Boolean);
+  return [name, { spec, required: spec.filter((w) => !w.startsWith('[')).length }];
+}));
+
 /** Check the argument count against COMMANDS. */
 export function checkArity(command: string, args: readonly string[]): void {
-  const spec = COMMANDS[command].split(' ').filter(Boolean);
-  const required = spec.filter((w) => !w.startsWith('[')).length;
+  const { spec, required } = ARITY.get(command)!;
   if (args.length < required || args.length > spec.length) {
     const usage = spec.length ? `${command} ${spec.join(' ')}` : `${command} (no arguments)`;
     throw new QtestFail(`${command} takes ${spec.length === 0 ? 'no arguments' : spec.join(' ')}, got ${args.length} argument${args.length === 1 ? '' : 's'}: write "${usage}"`);
@@ -29,10 +44,11 @@ export function checkArity(command: string, args: readonly string[]): void {
 
 /** A non-negative integer: 0x1f (hex), 31 (decimal) or 037 (octal), as C's strtoul with base 0. */
 export function parseNumber(text: string, what: string): bigint {
+  if (text.length > MAX_NUMBER_CHARS) throw new QtestFail(`${what} "${shorten(text)}" (${text.length} characters) is too long for a number: at most ${MAX_NUMBER_CHARS}`);
   if (/^0x[0-9a-f]+$/i.test(text)) return BigInt(text);
   if (/^0[0-7]+$/.test(text)) return BigInt('0o' + text.slice(1));
   if (/^(0|[1-9][0-9]*)$/.test(text)) return BigInt(text);
-  throw new QtestFail(`${what} "${text}" is not a number: write it in hex (0x20), decimal (32) or octal (040)`);
+  throw new QtestFail(`${what} "${shorten(text)}" is not a number: write it in hex (0x20), decimal (32) or octal (040)`);
 }
 
 /** A number no larger than `max` (at most 2^53 - 1: it becomes a JS number). */
@@ -56,11 +72,11 @@ export function hexValue(v: number | bigint, bytes: number): string {
 
 /** `write` DATA: 0x + pairs of hex digits, at most `size` bytes; the rest is zero-filled (QEMU). */
 export function parseHexData(text: string, size: number): Uint8Array {
-  if (!/^0x([0-9a-f]{2})*$/i.test(text)) throw new QtestFail(`DATA "${shorten(text)}" is not 0x followed by pairs of hex digits (one pair per byte)`);
+  if (!/^0x[0-9a-f]*$/i.test(text) || text.length % 2 !== 0) throw new QtestFail(`DATA "${shorten(text)}" is not 0x followed by pairs of hex digits (one pair per byte)`);
   const digits = text.slice(2);
   if (digits.length / 2 > size) throw new QtestFail(`DATA holds ${digits.length / 2} bytes, more than SIZE ${size}`);
   const out = new Uint8Array(size);
-  for (let i = 0; i < digits.length; i += 2) out[i / 2] = parseInt(digits.slice(i, i + 2), 16);
+  out.set(Buffer.from(digits, 'hex'));
   return out;
 }
 
@@ -78,6 +94,7 @@ export function hexBytes(bytes: Uint8Array): string {
   return '0x' + Buffer.from(bytes).toString('hex');
 }
 
-function shorten(text: string): string {
+/** User text quoted in a FAIL line: at most 40 characters of it, so a reply stays short. */
+export function shorten(text: string): string {
   return text.length > 40 ? text.slice(0, 37) + '...' : text;
 }

@@ -1,6 +1,6 @@
 // qtest against the PC's devices, through the real command (`actorpc qtest config/pc.yaml`: the
 // PIC, PIT and 8042 inline in the driver's thread, the VGA on its own worker).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadMachine } from '../../machine/config/load.js';
 import { configPath } from '../support/machine.js';
 import { QtestSession, qtestSessions } from '../support/qtest.js';
@@ -11,6 +11,9 @@ const CLOCK_NS = 1e9 / 1_193_182;
 const INIT_MASTER = ['outb 0x20 0x11', 'outb 0x21 0x08', 'outb 0x21 0x04', 'outb 0x21 0x01'];
 /** Channel 0, LSB then MSB, mode 2, count 0x1000. */
 const PIT_MODE2 = ['outb 0x43 0x34', 'outb 0x40 0x00', 'outb 0x40 0x10'];
+
+// Real processes and workers: readiness is their replies; this generous backstop is the only clock.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const open = qtestSessions();
 

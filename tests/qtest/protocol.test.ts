@@ -1,14 +1,15 @@
 // The qtest protocol itself through the real command: memory access, FAIL replies for whatever
-// is malformed (and the session going on after them), a session piped from a file, the Unix
-// socket, and the command line.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+// is malformed (and the session going on after them), a session piped from a file, and the
+// command line. (The Unix socket and signals: socket.test.ts; the limits: limits.test.ts.)
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { actorpc, ROOT } from '../support/cli.js';
-import { QtestSession, qtestSessions } from '../support/qtest.js';
+import { describe, expect, it, vi } from 'vitest';
+import { QtestSession, qtestSessions, runActorpc, runQtest } from '../support/qtest.js';
+
+// Each test starts real processes and workers: readiness is their replies and exits, and only
+// this generous backstop bounds a test on a loaded host.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const open = qtestSessions();
 
@@ -75,10 +76,8 @@ describe('actorpc qtest: FAIL, never a crash', () => {
 });
 
 describe('actorpc qtest: the command', () => {
-  it('runs a session piped from a file: replies in order, blank lines and # comments skipped, exit 0 at EOF', () => {
-    const r = spawnSync(process.execPath, ['bin/actorpc.js', 'qtest', 'config/pc.yaml'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 30_000, input: '# program the PIT\noutb 0x43 0x34\n\nclock_step\nclock_step 1000\n',
-    });
+  it('runs a session piped from a file: replies in order, blank lines and # comments skipped, exit 0 at EOF', async () => {
+    const r = await runQtest('# program the PIT\noutb 0x43 0x34\n\nclock_step\nclock_step 1000\n');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
@@ -88,11 +87,9 @@ describe('actorpc qtest: the command', () => {
     expect(lines.slice(3)).toEqual(['']);
   });
 
-  it('--log FILE records each command (qtest.cmd) before the bus records it causes', () => {
+  it('--log FILE records each command (qtest.cmd) before the bus records it causes', async () => {
     const log = join(mkdtempSync(join(tmpdir(), 'actorpc-qtest-')), 'trace.ndjson');
-    const r = spawnSync(process.execPath, ['bin/actorpc.js', 'qtest', 'config/pc.yaml', '--log', log, '--log-filter', 'kind=qtest.*,io.*,machine.*'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 30_000, input: 'outb 0x21 0xff\nclock_step 5\n',
-    });
+    const r = await runQtest('outb 0x21 0xff\nclock_step 5\n', ['config/pc.yaml', '--log', log, '--log-filter', 'kind=qtest.*,io.*,machine.*']);
     expect(r.status).toBe(0);
     const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(records.map((x) => [x.kind, x.src, x.cmd ?? x.reg ?? x.reason])).toEqual([
@@ -105,34 +102,14 @@ describe('actorpc qtest: the command', () => {
     expect(records.at(-1).t).toBe(5);
   });
 
-  it('--socket PATH serves one client on a Unix socket and removes it at the end', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'actorpc-qtest-')), 'qtest.sock');
-    const child = spawn(process.execPath, ['bin/actorpc.js', 'qtest', 'config/pc.yaml', '--socket', path], { cwd: ROOT });
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; if (stderr.includes('listening')) resolve(); });
-      child.on('exit', () => reject(new Error(stderr)));
-    });
-    expect(stderr).toBe(`actorpc: qtest listening on ${path}\n`);
-    const socket = connect(path);
-    let received = '';
-    socket.setEncoding('utf8').on('data', (d: string) => { received += d; });
-    socket.write('outb 0x21 0x42\ninb 0x21\n');
-    await expect.poll(() => received, { timeout: 10_000 }).toBe('OK\nOK 0x42\n');
-    socket.end();
-    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(status).toBe(0);
-    expect(existsSync(path)).toBe(false);
-  });
-
-  it('is in the usage text; flags that only make sense for run are refused with status 2', () => {
-    const help = actorpc(['help']);
+  it('is in the usage text; flags that only make sense for run are refused with status 2', async () => {
+    const help = await runActorpc(['help']);
     expect(help.stdout).toContain('qtest FILE');
     expect(help.stdout).toContain('--socket PATH');
-    const bad = actorpc(['qtest', 'config/pc.yaml', '--for', '1s']);
+    const bad = await runActorpc(['qtest', 'config/pc.yaml', '--for', '1s']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--for does not apply to "actorpc qtest"');
-    const misplaced = actorpc(['run', 'config/pc.yaml', '--socket', '/tmp/x']);
+    const misplaced = await runActorpc(['run', 'config/pc.yaml', '--socket', '/tmp/x']);
     expect(misplaced.status).toBe(2);
     expect(misplaced.stderr).toContain('--socket applies to "actorpc qtest" only');
   });
