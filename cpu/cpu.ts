@@ -10,6 +10,7 @@ import type { BusRouter } from '../bus/router.js';
 import { deliver, Source, RFLAGS_IF } from './delivery.js';
 import { MachineReset, MachineStop, type StopReason } from './errors.js';
 import { CpuFault, Vector } from './faults.js';
+import { HaltPollWindow } from './halt-poll.js';
 import { Access, Mmu, type ControlRegs } from './mmu.js';
 import { SLOT, TEXT, type TextSymbol } from './text.js';
 import { SystemUnit } from './system.js';
@@ -26,8 +27,11 @@ export interface CpuOptions {
   /** Machine time at which to stop (--for / --timeout), and why. */
   stopAt?: number;
   stopReason?: StopReason;
-  /** Realtime halt: sleep in Atomics.wait (default) or poll the wake word (halt polling). */
-  idle?: 'sleep' | 'poll';
+  /**
+   * Realtime halt: poll the wake word for an adaptive window, then sleep (adaptive, the default:
+   * KVM's halt_poll_ns rule, cpu/halt-poll.ts); only sleep in Atomics.wait; or always poll.
+   */
+  idle?: 'adaptive' | 'sleep' | 'poll';
   /** Triple fault exits (status 0) instead of resetting: QEMU's -no-reboot. */
   noReboot?: boolean;
   /** Called when the CPU is held at the input gate: the kernel is ready for typed input. */
@@ -68,6 +72,8 @@ export class Cpu {
   private lastPublish = 0;
   /** How late a timed Atomics.wait has been waking (ns, decaying maximum). */
   private sleepLateness = 150_000;
+  /** time.idle: adaptive — how long a halt polls before it sleeps. */
+  readonly haltPoll = new HaltPollWindow();
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -363,7 +369,7 @@ export class Cpu {
 
   private takeInterrupt(): void {
     const vector = this.bus.acknowledge(this.clock.now());
-    this.tracer.emit(this.now(), 'cpu.inta', 'cpu', { vector });
+    this.tracer.cpuInta(this.now(), vector);
     deliver(this, vector, 0, Source.External);
   }
 
@@ -398,22 +404,33 @@ export class Cpu {
     }
     this.control.cpuState = CpuState.Halted;
     this.publish(now);
+    const i32 = this.control.i32;
     const early = Math.min(WAKE_EARLY_MAX_NS, this.sleepLateness * 1.5 + WAKE_EARLY_MIN_NS);
-    if (this.options.idle === 'poll') {
+    // Polling ends by the host clock; in virtual time (no deadline left) the CPU only sleeps.
+    const mode = this.clock.mode === 'realtime' ? this.options.idle ?? 'adaptive' : 'sleep';
+    if (mode === 'poll') {
       // Halt polling: spin on the wake word (≤ 1 ms a round, then look for work again).
       const until = Math.min(next, now + 1_000_000);
-      while (this.clock.now() < until && Atomics.load(this.control.i32, C_CPU_WAKE) === seen);
+      while (this.clock.now() < until && Atomics.load(i32, C_CPU_WAKE) === seen);
     } else if (next - now > early) {
-      // Atomics.wait's timeout fires late (70 µs to several hundred here, more for longer sleeps):
-      // sleep until `early` before the deadline, learning how late wake-ups run…
-      const target = next === Infinity ? now + 1e9 : next - early;
-      const r = Atomics.wait(this.control.i32, C_CPU_WAKE, seen, (target - now) / 1e6);
-      if (r === 'timed-out') this.sleepLateness = Math.max(this.sleepLateness * 0.9, this.clock.now() - target);
+      // Adaptive: poll the wake word for the learned window first (never past the sleep's end).
+      const until = now + (mode === 'adaptive' ? Math.min(this.haltPoll.ns, next - early - now) : 0);
+      while (this.clock.now() < until && Atomics.load(i32, C_CPU_WAKE) === seen);
+      if (Atomics.load(i32, C_CPU_WAKE) !== seen) {
+        if (mode === 'adaptive') this.haltPoll.update(this.clock.now() - now, true);
+      } else {
+        // Atomics.wait's timeout fires late (70 µs to several hundred here, more for longer sleeps):
+        // sleep until `early` before the deadline, learning how late wake-ups run…
+        const target = next === Infinity ? now + 1e9 : next - early;
+        const r = Atomics.wait(i32, C_CPU_WAKE, seen, (target - now) / 1e6);
+        if (r === 'timed-out') this.sleepLateness = Math.max(this.sleepLateness * 0.9, this.clock.now() - target);
+        if (mode === 'adaptive') this.haltPoll.update(this.clock.now() - now, r !== 'timed-out');
+      }
     } else {
       // …then poll the clock (and the wake word) for the last stretch, so the deadline is on time;
       // devices on other threads that the deadline will call stop sleeping for it meanwhile.
       this.bus.warmDue();
-      while (this.clock.now() < next && Atomics.load(this.control.i32, C_CPU_WAKE) === seen);
+      while (this.clock.now() < next && Atomics.load(i32, C_CPU_WAKE) === seen);
     }
     this.control.cpuState = CpuState.Running;
   }

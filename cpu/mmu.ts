@@ -22,7 +22,9 @@ import { T_DIRTY, T_HUGE_1G, T_HUGE_2M, T_NX, T_USER, T_WRITABLE, Tlb } from './
 
 export { pageTableIndices, type PageTableIndices } from './paging.js';
 
-export enum Access { Read = 0, Write = 1, Fetch = 2 }
+// A const enum: tsc writes the number at each use, so a call site passes a constant (the hit path then folds
+// its per-kind choice) instead of loading a property of a module object.
+export const enum Access { Read = 0, Write = 1, Fetch = 2 }
 
 /** The control state the MMU reads on every access (the CPU's own object: no copies to keep in sync). */
 export interface ControlRegs {
@@ -54,12 +56,18 @@ export function crossesPage(vaddr: number, size: number): boolean {
 }
 
 export class Mmu {
-  readonly stats = { hits: 0, misses: 0, walks: 0 };
   readonly tlb: Tlb;
   private readonly tag: Float64Array;
   private readonly frame: Float64Array;
   private readonly perm: Uint8Array;
   private readonly mask: number;
+  /** CR0, CPL and EFER when the last translations were remembered: a change to any of them forgets them. */
+  private seenCr0 = -1;
+  private seenCpl = -1;
+  private seenEfer = -1;
+  private hits = 0;
+  private misses = 0;
+  private walks = 0;
   /** Physical addresses of the entries the current walk used, by level (reused: no allocation). */
   private readonly path = new Float64Array(5);
 
@@ -71,6 +79,11 @@ export class Mmu {
     this.mask = this.tlb.mask;
   }
 
+  /** TLB hits (last-translation hits included), misses, and page walks. */
+  get stats(): { hits: number; misses: number; walks: number } {
+    return { hits: this.hits, misses: this.misses, walks: this.walks };
+  }
+
   /**
    * Linear → physical for an access that stays inside one 4 KiB page. Throws CpuFault(#PF, code,
    * cr2 = vaddr), or #GP(0) for a non-canonical address. With CR0.PG clear: identity, no checks
@@ -78,8 +91,25 @@ export class Mmu {
    * be 32-bit paging, which is not modelled: the 4-level walk is used whenever PG is set.
    */
   translate(vaddr: number, access: Access): number {
-    // Hot path. Numeric literals instead of the named constants: in Node 20's V8 every module
-    // binding read costs a context load and a hole check (measured ~30% of a hit). A test in
+    // Hot path, small enough for V8 to inline at its call sites: the page this access kind used
+    // last, if CR0, CPL and EFER are what they were then (an address within 4 KiB above a
+    // canonical page base is in that page, so canonical too).
+    const tlb = this.tlb;
+    const off = vaddr - (access === 0 ? tlb.readPage : access === 1 ? tlb.writePage : tlb.fetchPage);
+    if (off >= 0 && off < 4096) {
+      const regs = this.regs;
+      if (regs.cr0 === this.seenCr0 && regs.cpl === this.seenCpl && regs.efer === this.seenEfer) {
+        this.hits++;
+        return (access === 0 ? tlb.readFrame : access === 1 ? tlb.writeFrame : tlb.fetchFrame) + off;
+      }
+    }
+    return this.lookup(vaddr, access);
+  }
+
+  /** The TLB, then the page walk. */
+  private lookup(vaddr: number, access: Access): number {
+    // Numeric literals instead of the named constants: in Node 20's V8 every module binding read
+    // costs a context load and a hole check (measured ~30% of a hit). A test in
     // tests/cpu/mmu.test.ts pins each literal to its name: 0x80000000 CR0_PG, 0x10000 CR0_WP,
     // 0x800 EFER_NXE, 1 Access.Write / T_WRITABLE, 2 Access.Fetch / T_USER, 4 T_NX, 8 T_DIRTY.
     const regs = this.regs;
@@ -98,13 +128,27 @@ export class Mmu {
       if (access === 1) need |= user || (regs.cr0 & 0x10000) !== 0 ? 9 : 8;
       // An NX entry needs a second look on a fetch, or if EFER.NXE was cleared since (bit 63 is then reserved).
       if ((p & need) === need && ((p & 4) === 0 || (access !== 2 && (regs.efer & 0x800) !== 0))) {
-        this.stats.hits++;
-        return this.frame[set] + (lin - vpn * 4096);
+        this.hits++;
+        const off = lin - vpn * 4096;
+        this.remember(access, vaddr - off, this.frame[set]);
+        return this.frame[set] + off;
       }
       return this.hitDenied(p, lin, vaddr, access);
     }
-    this.stats.misses++;
+    this.misses++;
     return this.walk(lin, vaddr, access);
+  }
+
+  /** Make the page just translated the access kind's last translation (under the current CR0/CPL/EFER). */
+  private remember(access: Access, page: number, frame: number): void {
+    const regs = this.regs;
+    if (regs.cr0 !== this.seenCr0 || regs.cpl !== this.seenCpl || regs.efer !== this.seenEfer) {
+      this.tlb.forgetLast(); // remembered under other rights
+      this.seenCr0 = regs.cr0;
+      this.seenCpl = regs.cpl;
+      this.seenEfer = regs.efer;
+    }
+    this.tlb.remember(access, page, frame);
   }
 
   /** INVLPG: drop the translation of the page containing `vaddr` (a NOP for a non-canonical one). */
@@ -140,7 +184,7 @@ export class Mmu {
     // Cached while NXE was set, used after it was cleared: walk again, which reports bit 63 as reserved.
     if ((p & T_NX) !== 0 && (this.regs.efer & EFER_NXE) === 0) return this.walk(lin, vaddr, access);
     if (this.violates((p & T_WRITABLE) !== 0, (p & T_USER) !== 0, (p & T_NX) !== 0, access)) {
-      this.stats.hits++;
+      this.hits++;
       this.pageFault(lin, vaddr, this.accessCode(access) | PF_PRESENT);
     }
     // Allowed, but the Dirty bit is not known to be set: walk again to set it.
@@ -153,7 +197,7 @@ export class Mmu {
   }
 
   private walk(lin: number, vaddr: number, access: Access): number {
-    this.stats.walks++;
+    this.walks++;
     const regs = this.regs;
     const mem = this.memory;
     const view = mem.view;
@@ -212,7 +256,9 @@ export class Mmu {
       perm |= T_HUGE_1G;
     }
     this.tlb.fill(vpn, frame, perm);
-    return frame + (lin % PAGE);
+    const off = lin % PAGE;
+    this.remember(access, vaddr - off, frame);
+    return frame + off;
   }
 }
 

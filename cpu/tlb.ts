@@ -6,6 +6,10 @@
 //
 // Entries go only when `invalidatePage` (INVLPG), `flush` (a CR3 write) or a conflicting fill
 // evicts them: page-table edits in memory are not seen until then, as on hardware.
+//
+// In front of it, one "last translation" per access kind (read, write, fetch): the page the MMU
+// last translated for that kind and its frame, so a run of accesses to one page skips the set
+// lookup. They only mirror TLB entries: every fill, drop, invlpg and flush forgets them.
 
 /** Cached effective rights of a translation (AND of W and U across levels, OR of NX). */
 export const T_WRITABLE = 1 << 0;
@@ -18,6 +22,8 @@ export const T_HUGE_2M = 1 << 4;
 export const T_HUGE_1G = 1 << 5;
 
 const EMPTY = -1; // no VPN is negative
+/** A last-translation page base no address lies within 4 KiB above. */
+const NO_PAGE = -Infinity;
 
 export class Tlb {
   /** VPN cached in each set, or -1. */
@@ -27,6 +33,14 @@ export class Tlb {
   /** T_* bits. */
   readonly perm: Uint8Array;
   readonly mask: number;
+  // The last translation of each access kind: the page's base as the address was given (upper-half
+  // addresses unfolded) and its 4 KiB frame. Plain fields: the MMU's hit path reads one kind's pair.
+  readPage = NO_PAGE;
+  readFrame = 0;
+  writePage = NO_PAGE;
+  writeFrame = 0;
+  fetchPage = NO_PAGE;
+  fetchFrame = 0;
   /** True while some set may hold a piece of a huge page (invlpg must then scan). */
   private hugeCached = false;
 
@@ -39,6 +53,7 @@ export class Tlb {
   }
 
   fill(vpn: number, frame: number, perm: number): void {
+    this.forgetLast(); // the set's previous entry may be one of them
     const set = vpn & this.mask;
     this.tag[set] = vpn;
     this.frame[set] = frame;
@@ -48,6 +63,7 @@ export class Tlb {
 
   /** Drop one set's entry (after a page fault on it, as the SDM says a #PF does). */
   drop(vpn: number): void {
+    this.forgetLast();
     const set = vpn & this.mask;
     if (this.tag[set] === vpn) this.tag[set] = EMPTY;
   }
@@ -77,6 +93,27 @@ export class Tlb {
   flush(): void {
     this.tag.fill(EMPTY);
     this.hugeCached = false;
+    this.forgetLast();
+  }
+
+  /** Remember the translation just used for access kind `kind` (0 read, 1 write, 2 fetch; its page must be in the TLB). */
+  remember(kind: number, page: number, frame: number): void {
+    if (kind === 0) {
+      this.readPage = page;
+      this.readFrame = frame;
+    } else if (kind === 1) {
+      this.writePage = page;
+      this.writeFrame = frame;
+    } else {
+      this.fetchPage = page;
+      this.fetchFrame = frame;
+    }
+  }
+
+  forgetLast(): void {
+    this.readPage = NO_PAGE;
+    this.writePage = NO_PAGE;
+    this.fetchPage = NO_PAGE;
   }
 
   /** Number of valid entries (tests, diagnostics). */

@@ -9,12 +9,14 @@
 //   state + 8    heap_end     usize   end (aligned down to 16)
 //   state + 16   used         usize   bytes in handed-out blocks
 //   state + 24   nonempty     u64     bit k set ⇔ free_list[k] is not empty
-//   state + 32   free_list[k] Option<&Block> for k = 0..=40 (entries below 4 stay 0)
+//   state + 32   free_list[k] Option<&Block> for k = 0..=40; read only while bit k of nonempty is set
 //
 // A free block holds its list link at its start: block + 0 = next (0 = None). Lists are
 // singly linked and unsorted; merging looks for the buddy in the list of its order (short lists:
 // at most a handful of blocks per order in practice). `nonempty` is read once per call and
-// written once if it changed, so finding the smallest non-empty order costs one load.
+// written once if it changed, so finding the smallest non-empty order costs one load, and it
+// says which lists are empty: taking a list's last block clears its bit and leaves the stale
+// head in place (the next push overwrites it), one store saved per level a merge climbs.
 //
 // init splits [start, end) into maximal aligned power-of-two blocks (a 100 KiB heap at a 64 KiB
 // boundary: 64 KiB + 32 KiB + 4 KiB); a power-of-two heap aligned to its size is one block.
@@ -43,9 +45,25 @@ export function order_for(layout: Layout): number {
   return order;
 }
 
-const bit = (mask: number, k: number): boolean => Math.floor(mask / 2 ** k) % 2 === 1;
-const setBit = (mask: number, k: number): number => (bit(mask, k) ? mask : mask + 2 ** k);
-const clearBit = (mask: number, k: number): number => (bit(mask, k) ? mask - 2 ** k : mask);
+// Host-side arithmetic on 41-bit masks and 48-bit addresses (exact in doubles): powers of two
+// from a table, bit tests by division and a 32-bit AND (no `%` on doubles, no `**`).
+const POW2: readonly number[] = Array.from({ length: MAX_ORDER + 2 }, (_, k) => 2 ** k);
+const TWO_32 = 0x1_0000_0000;
+const bit = (mask: number, k: number): boolean => (Math.floor(mask / POW2[k]) & 1) !== 0;
+const setBit = (mask: number, k: number): number => (bit(mask, k) ? mask : mask + POW2[k]);
+const clearBit = (mask: number, k: number): number => (bit(mask, k) ? mask - POW2[k] : mask);
+
+/** The lowest set bit of `mask` (< 2^53) at position ≥ k (k ≤ 52), or -1. */
+export function lowestBitFrom(mask: number, k: number): number {
+  const lo = mask >>> 0;
+  if (k < 32) {
+    const m = lo & (-1 << k);
+    if (m !== 0) return 31 - Math.clz32(m & -m);
+    k = 32;
+  }
+  const m = ((mask - lo) / TWO_32) & (-1 << (k - 32));
+  return m === 0 ? -1 : 63 - Math.clz32(m & -m);
+}
 
 export class BuddyAllocator implements KernelAllocator {
   readonly kind = 'buddy';
@@ -83,25 +101,24 @@ export class BuddyAllocator implements KernelAllocator {
     if (order > MAX_ORDER) return 0;
     return this.locked.with((s) => {
       let mask = loadUsize(s + NONEMPTY);
-      let j = order;
-      while (j <= MAX_ORDER && !bit(mask, j)) j++;
-      if (j > MAX_ORDER) return 0; // no block big enough
+      let j = lowestBitFrom(mask, order);
+      if (j < 0 || j > MAX_ORDER) return 0; // no block big enough
       // Pop a block of order j.
       const headAt = s + FREE_LIST + 8 * j;
       const block = loadUsize(headAt);
       const next = loadUsize(block);
-      storeUsize(headAt, next);
-      if (next === 0) mask = clearBit(mask, j);
+      if (next === 0) mask = clearBit(mask, j); // now empty: the stale head is never read
+      else storeUsize(headAt, next);
       // Split it down: the upper half of each split goes on the (empty) list one order lower.
       while (j > order) {
         j--;
-        const upper = block + 2 ** j;
+        const upper = block + POW2[j];
         storeUsize(upper, 0);
         storeUsize(s + FREE_LIST + 8 * j, upper);
         mask = setBit(mask, j);
       }
       storeUsize(s + NONEMPTY, mask);
-      storeUsize(s + USED, loadUsize(s + USED) + 2 ** order);
+      storeUsize(s + USED, loadUsize(s + USED) + POW2[order]);
       return block;
     });
   }
@@ -111,32 +128,35 @@ export class BuddyAllocator implements KernelAllocator {
     this.locked.with((s) => {
       const mask0 = loadUsize(s + NONEMPTY);
       let mask = mask0;
-      storeUsize(s + USED, loadUsize(s + USED) - 2 ** order);
+      storeUsize(s + USED, loadUsize(s + USED) - POW2[order]);
       let block = ptr;
       for (;;) {
-        const size = 2 ** order;
+        const size = POW2[order];
         const headAt = s + FREE_LIST + 8 * order;
-        if (order < MAX_ORDER && bit(mask, order)) {
-          const buddy = Math.floor(block / size) % 2 === 0 ? block + size : block - size;
-          // Find the buddy on its list; `link` is the field that points at the node looked at.
-          let link = headAt;
-          let node = loadUsize(link);
-          while (node !== 0 && node !== buddy) {
-            link = node;
-            node = loadUsize(node);
+        let head = 0; // None: the list is empty
+        if (bit(mask, order)) {
+          head = loadUsize(headAt);
+          if (order < MAX_ORDER) {
+            const buddy = (Math.floor(block / size) & 1) === 0 ? block + size : block - size; // block XOR size
+            // Find the buddy on its list; `link` is the field that points at the node looked at.
+            let link = headAt;
+            let node = head;
+            while (node !== 0 && node !== buddy) {
+              link = node;
+              node = loadUsize(node);
+            }
+            if (node === buddy) {
+              const after = loadUsize(buddy);
+              if (link !== headAt) storeUsize(link, after);
+              else if (after !== 0) storeUsize(headAt, after);
+              else mask = clearBit(mask, order); // its last block: the list is empty now
+              block = Math.min(block, buddy);
+              order++;
+              continue;
+            }
           }
-          if (node === buddy) {
-            const after = loadUsize(buddy);
-            storeUsize(link, after);
-            if (link === headAt && after === 0) mask = clearBit(mask, order);
-            block = Math.min(block, buddy);
-            order++;
-            continue;
-          }
-          storeUsize(block, loadUsize(headAt));
-        } else {
-          storeUsize(block, 0); // the list is empty
         }
+        storeUsize(block, head);
         storeUsize(headAt, block);
         mask = setBit(mask, order);
         break;
@@ -153,8 +173,10 @@ export class BuddyAllocator implements KernelAllocator {
   /** Free blocks, smallest order first: [address, size]. */
   freeRegions(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
+    const mask = loadUsize(this.stateAt + NONEMPTY);
     for (let k = 0; k <= MAX_ORDER; k++) {
-      for (let n = loadUsize(this.stateAt + FREE_LIST + 8 * k); n !== 0; n = loadUsize(n)) out.push([n, 2 ** k]);
+      if (!bit(mask, k)) continue;
+      for (let n = loadUsize(this.stateAt + FREE_LIST + 8 * k); n !== 0; n = loadUsize(n)) out.push([n, POW2[k]]);
     }
     return out;
   }

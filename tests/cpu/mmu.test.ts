@@ -345,6 +345,31 @@ describe('the TLB', () => {
     expect(mmu.stats.walks).toBe(3);
   });
 
+  it('answers runs of reads, writes and fetches on different pages from each kind\'s last translation, upper half included', () => {
+    const { pt, mmu } = setup();
+    pt.map(0x5000, 0xa000);
+    pt.map(0x6000, 0xc000);
+    pt.map(0xffff800000001000, 0xd000);
+    const upper = 0xffff800000001000;
+    for (let i = 0; i < 4; i++) {
+      expect(mmu.translate(0x5000 + 8 * i, Access.Read)).toBe(0xa000 + 8 * i);
+      expect(mmu.translate(0x6ff0 - 8 * i, Access.Write)).toBe(0xcff0 - 8 * i);
+      expect(mmu.translate(upper + 0x800 * (i % 2), Access.Fetch)).toBe(0xd000 + 0x800 * (i % 2)); // doubles there step by 2 KiB
+    }
+    expect(mmu.stats).toEqual({ hits: 9, misses: 3, walks: 3 });
+  });
+
+  it('forgets a last translation with the TLB entry it mirrors (a set conflict evicts both)', () => {
+    const pt = PageTables.create();
+    const mmu = new Mmu(pt.mem, kernelRegs(pt.cr3), 16);
+    pt.map(0x5000, 0xa000);
+    pt.map(0x15000, 0xb000); // same set of a 16-set TLB
+    expect(mmu.translate(0x5000, Access.Read)).toBe(0xa000);
+    expect(mmu.translate(0x15000, Access.Write)).toBe(0xb000);
+    pt.retarget(0x5000, 0xc000);
+    expect(mmu.translate(0x5008, Access.Read)).toBe(0xc008); // walked again: the new entry
+  });
+
   it('uses hot-path literals that match the named constants', () => {
     expect([CR0_PG, CR0_WP, EFER_NXE, CR4_PAE, LOWER_HALF_END]).toEqual([0x80000000, 0x10000, 0x800, 0x20, 0x800000000000]);
     expect([Access.Read, Access.Write, Access.Fetch]).toEqual([0, 1, 2]);

@@ -4,6 +4,7 @@
 // crate's merging, the fixed-size block allocator's lists and fallback, buddies merging back.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MachineStop } from '../../cpu/errors.js';
+import { lowestBitFrom } from '../../kernel/allocator/buddy.js';
 import { BumpAllocator } from '../../kernel/allocator/bump.js';
 import { BLOCK_SIZES, FixedSizeBlockAllocator, list_index } from '../../kernel/allocator/fixed_size_block.js';
 import type { KernelAllocator, Layout } from '../../kernel/allocator/global.js';
@@ -210,6 +211,14 @@ describe('fixed-size-block', () => {
 });
 
 describe('buddy', () => {
+  it('finds the smallest non-empty order at or above the one asked for, in both halves of the 41-bit mask', () => {
+    const mask = 2 ** 4 + 2 ** 12 + 2 ** 35 + 2 ** 40;
+    expect([0, 4, 5, 12, 13, 31, 32, 35, 36, 40, 41].map((k) => lowestBitFrom(mask, k))).toEqual([4, 4, 12, 12, 35, 35, 35, 35, 40, 40, -1]);
+    expect(lowestBitFrom(0, 4)).toBe(-1);
+    expect(lowestBitFrom(2 ** 31, 4)).toBe(31);
+    expect(lowestBitFrom(2 ** 32, 31)).toBe(32);
+  });
+
   it('a 100 KiB heap at a 64 KiB boundary is three blocks: 64 KiB, 32 KiB, 4 KiB', () => {
     const heap = setUp('buddy');
     expect(heap.freeRegions()).toEqual([[HEAP_AT + 0x18000, 0x1000], [HEAP_AT + 0x10000, 0x8000], [HEAP_AT, 0x10000]]);
