@@ -134,7 +134,9 @@ export class Machine {
       idleTimeout: 60_000,
       atomics: 'disabled',
       // Guest calls nest on the CPU thread's JS stack (a kernel recursing into its guard page).
-      resourceLimits: { stackSizeMb: 256 },
+      // The JS heap limit is a backstop behind each shell's own guard (limits.memory, which also
+      // counts Buffers): room for the largest worker's devices together, never below 512 MiB.
+      resourceLimits: { stackSizeMb: 256, maxOldGenerationSizeMb: heapLimitMb(spec) },
     });
     const mailboxes: Array<SharedArrayBuffer | null> = spec.devices.map(() => null);
     const mailboxDev = spec.devices.map(() => 0);
@@ -160,7 +162,8 @@ export class Machine {
       const blame = devices.length === 1 ? devices[0].name : `worker ${worker} (${devices.map((d) => d.name).join(', ')})`;
       actor.done = this.pool.run(task, { transferList: [actor.remoteControl, actor.remoteEvents] as any }).then(
         (exit: DeviceExit) => exit,
-        (err: unknown) => this.actorFailed(blame, err, mailbox),
+        // A shell's crash names its device ("device "x" crashed: …"): blame that one, not the whole group.
+        (err: unknown) => this.actorFailed(devices.find((d) => describe(err).startsWith(`device "${d.name}" `))?.name ?? blame, err, mailbox),
       );
       up.push(Promise.race([actor.up, actor.done.then(() => undefined)]));
     }
@@ -333,6 +336,15 @@ export class Machine {
       actor.events.postMessage({ type: 'sync', id });
     });
   }
+}
+
+/** The pool's JS heap limit per thread (piscina gives every worker the same). */
+function heapLimitMb(spec: MachineSpec): number {
+  const perWorker = new Map<string, number>();
+  for (const d of spec.devices) {
+    if (d.placement === 'worker') perWorker.set(d.worker ?? d.name, (perWorker.get(d.worker ?? d.name) ?? 0) + d.limits.memoryBytes);
+  }
+  return Math.max(512, Math.ceil(Math.max(0, ...perWorker.values()) / 2 ** 20) + 128);
 }
 
 /** How long stopping waits for actors to end before terminating them (host ms; only a hung actor waits it out). */

@@ -2,6 +2,7 @@
 // (blog-os-behaviour.md §5.2): status (v << 1) | 1, the first write stops the machine.
 import { describe, it, expect } from 'vitest';
 import { debugExit } from '../../devices/debug-exit/module.js';
+import { debugExitOptions } from '../../devices/debug-exit/options.js';
 import { exitStatusOf } from '../../devices/debug-exit/core.js';
 import type { DeviceCore } from '../../bus/device.js';
 import { DeviceEffect } from '../../bus/router.js';
@@ -11,19 +12,19 @@ import { FakeContext } from '../support/fake-context.js';
 
 function dev(options: Record<string, unknown> = {}): { ctx: FakeContext; core: DeviceCore } {
   const ctx = new FakeContext('exit');
-  return { ctx, core: debugExit.create(ctx, debugExit.options!.parse(options)) };
+  return { ctx, core: debugExit.create(ctx, debugExitOptions.parse(options)) };
 }
 
 describe('iobase / iosize', () => {
   it('defaults to port 0xF4 with 4 ports decoded (blog_os: iobase=0xf4,iosize=0x04)', () => {
     const io = debugExit.regions[0];
     expect([io.name, io.base, io.size, io.widths]).toEqual(['io', 0xf4, 4, [1, 2, 4]]);
-    expect(debugExit.options!.parse({})).toEqual({ iosize: 4 });
+    expect(debugExitOptions.parse({})).toEqual({ iosize: 4 });
   });
 
   it('iosize accepts 1, 2 or 4 and nothing else; unknown options are an error', () => {
-    for (const iosize of [1, 2, 4]) expect(debugExit.options!.safeParse({ iosize }).success).toBe(true);
-    for (const bad of [{ iosize: 3 }, { iosize: 8 }, { iobase: 0xf4 }]) expect(debugExit.options!.safeParse(bad).success).toBe(false);
+    for (const iosize of [1, 2, 4]) expect(debugExitOptions.safeParse({ iosize }).success).toBe(true);
+    for (const bad of [{ iosize: 3 }, { iosize: 8 }, { iobase: 0xf4 }]) expect(debugExitOptions.safeParse(bad).success).toBe(false);
   });
 
   it('ports at or past iosize are not decoded: a write there is a guest error and does not exit', () => {

@@ -2,6 +2,7 @@
 // traffic does, snapshot/restore.
 import { describe, it, expect } from 'vitest';
 import { vga } from '../../devices/vga/module.js';
+import { vgaOptions } from '../../devices/vga/options.js';
 import { SCAN_PERIOD_NS, screenOf, type VgaState } from '../../devices/vga/core.js';
 import { machine, triplets } from './vga-harness.js';
 
@@ -115,7 +116,7 @@ describe('module', () => {
     expect(vga.inputs ?? []).toEqual([]);
     expect(vga.outputs ?? []).toEqual([]);
     expect(vga.adapters).toEqual(['terminal', 'headless']);
-    expect(vga.options!.parse({})).toEqual({});
-    expect(() => vga.options!.parse({ cols: 40 })).toThrow();
+    expect(vgaOptions.parse({})).toEqual({});
+    expect(() => vgaOptions.parse({ cols: 40 })).toThrow();
   });
 });

@@ -7,6 +7,16 @@ import { PortMap, type PortClaim } from '../../bus/ports.js';
 import { BusRouter } from '../../bus/router.js';
 import { TraceRingReader, allocateRing, type DecodedRecord } from '../../bus/trace-ring.js';
 import { DeviceShell, InlineEndpoint } from '../../machine/actors/device-shell.js';
+import { debugExitOptions } from '../../devices/debug-exit/options.js';
+import { i8042Options } from '../../devices/i8042/options.js';
+import { i8254Options } from '../../devices/i8254/options.js';
+import { i8259Options } from '../../devices/i8259/options.js';
+import { uart16550Options } from '../../devices/uart16550/options.js';
+import { vgaOptions } from '../../devices/vga/options.js';
+
+const BUILTIN_OPTIONS: Record<string, { parse(v: unknown): unknown } | undefined> = {
+  'debug-exit': debugExitOptions, i8042: i8042Options, i8254: i8254Options, i8259: i8259Options, uart16550: uart16550Options, vga: vgaOptions,
+};
 
 export interface RigDevice {
   name: string;
@@ -38,8 +48,12 @@ export function busRig(devices: RigDevice[], wires: string[] = [], memory = Phys
   const tracer = new Tracer(control, ring);
   const reader = new TraceRingReader(ring);
   const events: BusRig['events'] = [];
-  // Options reach create() parsed by the module's schema, as the machine's config loader does.
-  const parsed = (d: RigDevice) => (d.module.options ? d.module.options.parse(d.options ?? {}) : d.options ?? {}) as Record<string, unknown>;
+  // Options reach create() parsed by the module's schema, as the machine's config loader does
+  // (a built-in's schema lives beside its module, in options.ts).
+  const parsed = (d: RigDevice) => {
+    const schema = d.module.options ?? BUILTIN_OPTIONS[d.module.kind];
+    return (schema ? schema.parse(d.options ?? {}) : d.options ?? {}) as Record<string, unknown>;
+  };
   const shells = devices.map((d) => new DeviceShell(d.name, d.module, parsed(d), memory, tracer, (device, channel, payload) => events.push({ device, channel, payload })));
   const claims: PortClaim[] = [];
   const claimEndpoint: number[] = [];

@@ -3,6 +3,7 @@
 // CASCADE + 2, to the slave. PicPair ports are addressed by their PC numbers.
 import { CASCADE, type DeviceCore, type Level } from '../../bus/device.js';
 import { i8259 } from '../../devices/i8259/module.js';
+import { i8259Options } from '../../devices/i8259/options.js';
 import { FakeContext } from './fake-context.js';
 
 /** A FakeContext whose output changes are forwarded to a listener (a wire to another device). */
@@ -125,7 +126,7 @@ export class PicPair {
 /** One chip driven through its ports and pins: the fixture of the single-chip tests. */
 export function picChip(role: 'master' | 'slave' = 'master', name = 'pic1') {
   const ctx = new FakeContext(name);
-  const core = i8259.create(ctx, i8259.options!.parse({ role }));
+  const core = i8259.create(ctx, i8259Options.parse({ role }));
   const cmd = (v: number) => core.write(0, 0, 1, v);
   const data = (v: number) => core.write(0, 1, 1, v);
   const readCmd = () => core.read(0, 0, 1);
