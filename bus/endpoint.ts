@@ -39,8 +39,6 @@ export interface DeviceEndpoint {
   readonly name: string;
   readonly result: CallResult;
   call(op: Op, a: number, b: number, c: number, value: number, now: number): number;
-  /** A call is coming soon (a due deadline, an INTA): a device on another thread stops sleeping for it. */
-  warm?(): void;
 }
 
 export function newCallResult(): CallResult {

@@ -20,7 +20,6 @@ const LIFE = 10; // 0 alive, 1 dead (set by the supervisor), 2 stop requested
 const EFFECT = 11;
 const EFFECT_VALUE = 12;
 const DEV = 13; // which device of the worker's group the request is for
-const WARM = 14; // set by the client: a request is coming soon, spin instead of sleeping
 const OUTS = 16; // MAX_OUT_CHANGES pairs
 const INT_WORDS = OUTS + MAX_OUT_CHANGES * 2;
 const F_NOW = 0;
@@ -38,12 +37,6 @@ export const LIFE_STOP = 2;
  */
 export const CLIENT_SPIN = 2000;
 export const SERVER_SPIN = 200;
-/**
- * Polls (≈0.3 ms) a server spins when the next request is expected soon: after the CPU warned it
- * (warm(): a deadline of its device is due) or after it raised an output pin (an interrupt request:
- * INTA and the EOI follow). Bounded, and only then: a futex wake costs tens of µs on this VM.
- */
-export const HOT_SPIN = 60_000;
 
 export function allocateMailbox(): SharedArrayBuffer {
   return new SharedArrayBuffer(BYTES);
@@ -104,12 +97,6 @@ export class MailboxClient implements DeviceEndpoint {
     return i32[RESULT] >>> 0;
   }
 
-  warm(): void {
-    if (Atomics.load(this.i32, WARM) !== 0) return;
-    Atomics.store(this.i32, WARM, 1);
-    Atomics.notify(this.i32, REQ_SEQ);
-  }
-
   private sleep(seq: number): void {
     const started = Date.now();
     for (;;) {
@@ -158,17 +145,14 @@ export class MailboxServer {
    */
   serve(handle: (req: MailboxRequest, result: CallResult) => number, result: CallResult, idleMs: number): void {
     const i32 = this.i32;
-    let hot = 0; // requests still expected soon after an output rose
     for (;;) {
-      let spins = hot > 0 || Atomics.exchange(i32, WARM, 0) !== 0 ? HOT_SPIN : SERVER_SPIN;
+      let spins = SERVER_SPIN;
       let seq = Atomics.load(i32, REQ_SEQ);
       while (seq === this.last) {
         if (Atomics.load(i32, LIFE) !== LIFE_ALIVE) return;
         if (--spins > 0) { seq = Atomics.load(i32, REQ_SEQ); continue; }
-        if (Atomics.exchange(i32, WARM, 0) !== 0) { spins = HOT_SPIN; continue; }
         if (Atomics.wait(i32, REQ_SEQ, this.last, idleMs) === 'timed-out') return;
         seq = Atomics.load(i32, REQ_SEQ);
-        if (seq === this.last && Atomics.exchange(i32, WARM, 0) !== 0) { spins = HOT_SPIN; continue; } // warned: spin
         if (seq === this.last) return; // woken for a stop or a control message
       }
       this.last = seq;
@@ -195,11 +179,7 @@ export class MailboxServer {
       i32[RESULT] = value | 0;
       const n = Math.min(result.outCount, MAX_OUT_CHANGES);
       i32[OUT_COUNT] = n;
-      if (hot > 0) hot--;
-      for (let i = 0; i < n * 2; i++) {
-        i32[OUTS + i] = result.outs[i];
-        if ((i & 1) === 1 && result.outs[i] === 1) hot = 3; // an output rose: the INTA and the EOI are near
-      }
+      for (let i = 0; i < n * 2; i++) i32[OUTS + i] = result.outs[i];
       this.f64[F_DEADLINE] = result.deadline;
       i32[EFFECT] = result.effect;
       i32[EFFECT_VALUE] = result.effectValue | 0;

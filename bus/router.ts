@@ -134,17 +134,6 @@ export class BusRouter {
     throw new Error('INTA cascade deeper than 4 controllers');
   }
 
-  /**
-   * The CPU woke ahead of the next deadline: warn the devices on other threads that it will call
-   * (the deadline's owners, and the interrupt controller that the INTA will go to).
-   */
-  warmDue(): void {
-    const d = this.deadlines;
-    const eps = this.wiring.endpoints;
-    for (let ep = 0; ep < d.length; ep++) if (d[ep] === this.earliest) eps[ep].warm?.();
-    if (this.intrSource >= 0) eps[this.intrSource].warm?.();
-  }
-
   /** Call advance() on every device whose deadline has come; a device whose deadline never moves on is DeviceStuck. */
   advanceDue(now: number): void {
     if (this.earliest > now) return;

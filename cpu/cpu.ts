@@ -427,9 +427,7 @@ export class Cpu {
         if (mode === 'adaptive') this.haltPoll.update(this.clock.now() - now, r !== 'timed-out');
       }
     } else {
-      // …then poll the clock (and the wake word) for the last stretch, so the deadline is on time;
-      // devices on other threads that the deadline will call stop sleeping for it meanwhile.
-      this.bus.warmDue();
+      // …then poll the clock (and the wake word) for the last stretch, so the deadline is on time.
       while (this.clock.now() < next && Atomics.load(i32, C_CPU_WAKE) === seen);
     }
     this.control.cpuState = CpuState.Running;
