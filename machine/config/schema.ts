@@ -29,31 +29,43 @@ export const PORT_PATTERN = `^\\s*${PORT_NUMBER}(\\s*-\\s*${PORT_NUMBER})?\\s*$`
 const PIN = '[a-z][a-z0-9_-]*\\.[A-Za-z0-9_]+';
 export const WIRE_PATTERN = `^\\s*${PIN}\\s*->\\s*${PIN}\\s*$`;
 
+/** What a range check says of a value it refuses. */
+type Problem = { message: string; hint: string } | undefined;
+
+/**
+ * A superRefine for a value written with units (a size, a duration): the unit parser's own error,
+ * or else the range check's.
+ */
+function inUnits<T>(parse: (value: T) => number, check: (n: number, value: T) => Problem) {
+  return (value: T, ctx: z.RefinementCtx): void => {
+    let problem: Problem;
+    try {
+      problem = check(parse(value), value);
+    } catch (err) {
+      if (!(err instanceof UnitError)) throw err;
+      problem = { message: err.message, hint: err.hint };
+    }
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { hint: problem.hint } });
+  };
+}
+
 const memory = z
   .union([z.number().meta({ minimum: MIN_MEMORY, maximum: MAX_MEMORY, multipleOf: MEMORY_ALIGN }), z.string().meta({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(B|KiB|MiB|GiB)?\\s*$' })], {
     error: 'expected a size such as 128MiB or a number of bytes',
   })
-  .superRefine((value, ctx) => {
-    let bytes: number;
-    try {
-      bytes = parseSize(value);
-    } catch (err) {
-      if (!(err instanceof UnitError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message, params: { hint: err.hint } });
-      return;
-    }
-    const hint = 'Memory is 1MiB to 4GiB, in whole 4KiB pages, e.g. 128MiB.';
-    if (bytes < MIN_MEMORY) ctx.addIssue({ code: 'custom', message: `${show(value)} is less than 1MiB.`, params: { hint } });
-    else if (bytes > MAX_MEMORY) ctx.addIssue({ code: 'custom', message: `${show(value)} is more than 4GiB.`, params: { hint } });
-    else if (bytes % MEMORY_ALIGN !== 0) {
+  .superRefine(
+    inUnits(parseSize, (bytes, value): Problem => {
+      const hint = 'Memory is 1MiB to 4GiB, in whole 4KiB pages, e.g. 128MiB.';
+      if (bytes < MIN_MEMORY) return { message: `${show(value)} is less than 1MiB.`, hint };
+      if (bytes > MAX_MEMORY) return { message: `${show(value)} is more than 4GiB.`, hint };
+      if (bytes % MEMORY_ALIGN === 0) return undefined;
       const down = Math.floor(bytes / MEMORY_ALIGN) * MEMORY_ALIGN;
-      ctx.addIssue({
-        code: 'custom',
+      return {
         message: `${show(value)} is not a whole number of 4KiB pages.`,
-        params: { hint: `Round it to ${down} or ${down + MEMORY_ALIGN} bytes, or write a size such as 128MiB.` },
-      });
-    }
-  })
+        hint: `Round it to ${down} or ${down + MEMORY_ALIGN} bytes, or write a size such as 128MiB.`,
+      };
+    }),
+  )
   .meta({
     description: 'Installed RAM: bytes, or a size with unit B|KiB|MiB|GiB; 1MiB..4GiB, a multiple of 4KiB.',
     examples: ['128MiB', '32MiB'],
@@ -76,14 +88,7 @@ const onCrash = z
         restart: z.int().min(1).max(1000).meta({ description: 'Restarts allowed within the window; the crash after them halts the machine.' }),
         within: z
           .string()
-          .superRefine((value, ctx) => {
-            try {
-              if (parseDuration(value) <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than 0, got "${value}".`, params: { hint: 'Write e.g. within: 1s.' } });
-            } catch (err) {
-              if (!(err instanceof UnitError)) throw err;
-              ctx.addIssue({ code: 'custom', message: err.message, params: { hint: err.hint } });
-            }
-          })
+          .superRefine(inUnits(parseDuration, (ns, value) => (ns <= 0 ? { message: `must be longer than 0, got "${value}".`, hint: 'Write e.g. within: 1s.' } : undefined)))
           .optional()
           .meta({ description: 'The window, in machine time (default 1s).', examples: ['1s', '500ms'] }),
       }),
@@ -104,17 +109,11 @@ const limits = z
       .union([z.int().meta({ minimum: 1024 * 1024 }), z.string().meta({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(B|KiB|MiB|GiB)?\\s*$' })], {
         error: 'expected a size such as 512MiB or a number of bytes',
       })
-      .superRefine((value, ctx) => {
-        try {
-          const bytes = parseSize(value);
-          if (bytes < 1024 * 1024 || bytes > 64 * 1024 * 1024 * 1024) {
-            ctx.addIssue({ code: 'custom', message: `${show(value)} is outside 1MiB..64GiB.`, params: { hint: 'Write e.g. memory: 512MiB.' } });
-          }
-        } catch (err) {
-          if (!(err instanceof UnitError)) throw err;
-          ctx.addIssue({ code: 'custom', message: err.message, params: { hint: err.hint } });
-        }
-      })
+      .superRefine(
+        inUnits(parseSize, (bytes, value) =>
+          bytes < 1024 * 1024 || bytes > 64 * 1024 * 1024 * 1024 ? { message: `${show(value)} is outside 1MiB..64GiB.`, hint: 'Write e.g. memory: 512MiB.' } : undefined,
+        ),
+      )
       .meta({
         description:
           "Host memory the device may grow its thread by (JS heap + Buffers/ArrayBuffers), checked every few thousand calls; past it the machine stops naming the device. Default 512MiB.",
@@ -172,15 +171,9 @@ export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS)
         .partial(),
       watchdog: z
         .string()
-        .superRefine((value, ctx) => {
-          try {
-            const ns = parseDuration(value);
-            if (ns < 1e8 || ns > 3600e9) ctx.addIssue({ code: 'custom', message: `must be between 100ms and 1h, got ${value}`, params: { hint: 'Write e.g. watchdog: 10s.' } });
-          } catch (err) {
-            if (!(err instanceof UnitError)) throw err;
-            ctx.addIssue({ code: 'custom', message: err.message, params: { hint: err.hint } });
-          }
-        })
+        .superRefine(
+          inUnits(parseDuration, (ns, value) => (ns < 1e8 || ns > 3600e9 ? { message: `must be between 100ms and 1h, got ${value}`, hint: 'Write e.g. watchdog: 10s.' } : undefined)),
+        )
         .meta({
           description:
             'Host time a device may take to answer one request before the machine is stopped and the device named as hung (both placements; the only host-time limit there is).',
