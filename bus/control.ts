@@ -14,6 +14,7 @@ export const C_INPUT_GATE = 7; // InputGate: hold the CPU at its first idle hlt 
 export const C_GO = 8; // 1 once every device worker is up: machine time starts then (realtime)
 export const C_BUSY = 9; // 1 + index of the device the bus driver is calling now, 0 when none (the watchdog's view)
 export const C_BUSY_SEQ = 10; // bumped at every device call the bus driver makes
+export const C_HUB_BEAT = 11; // bumped by the main thread's trace hub every drain tick, held or not
 const INT_WORDS = 64;
 const F_NOW = 0; // machine time ns, published by the CPU
 const F_INSTRUCTIONS = 1;
@@ -113,7 +114,7 @@ export class ControlBlock {
 export class Tracer extends TraceEmitter {
   constructor(control: ControlBlock, ring: SharedArrayBuffer) {
     // The ring's producer rings the doorbell as it passes half full: the main thread drains then.
-    super(control.i32, C_TRACE_ON, C_SEQ, ring, () => control.ringDoorbell());
+    super(control.i32, C_TRACE_ON, C_SEQ, ring, () => control.ringDoorbell(), () => Atomics.load(control.i32, C_HUB_BEAT));
   }
 }
 

@@ -1,4 +1,5 @@
-// The synchronous port-I/O transport: one mailbox per worker-hosted device in a SharedArrayBuffer.
+// The synchronous port-I/O transport: one mailbox per device worker (shared by the devices of a
+// placement group) in a SharedArrayBuffer.
 // The CPU (client) posts a request and spins a bounded number of polls, then sleeps in
 // Atomics.wait; the device (server) does the same on its side. Measured on this machine:
 // ≈0.2–0.5 µs per round trip while both sides are hot, ≈11 µs from sleep (see

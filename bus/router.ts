@@ -40,7 +40,7 @@ export class DeviceEffect extends Error {
  */
 export class DeviceStuck extends Error {
   constructor(readonly device: string, readonly t: number) {
-    super(`its deadline does not move on: after advance() at t=${t} ns it asked for t≤${t} ${STUCK_LIMIT} times in a row (nextDeadline() must return a later time, or Infinity)`);
+    super(`its deadline does not move on: advanced at t=${t} ns, it asked again for the same past deadline ${STUCK_LIMIT} times in a row (after advance(), nextDeadline() must return a later time, or Infinity)`);
   }
 }
 
@@ -139,10 +139,12 @@ export class BusRouter {
     if (this.earliest > now) return;
     const d = this.deadlines;
     for (let ep = 0; ep < d.length; ep++) {
-      if (d[ep] > now) continue;
+      const due = d[ep];
+      if (due > now) continue;
       this.call(ep, Op.Advance, 0, 0, 0, 0, now);
       this.settle(ep, now);
-      if (d[ep] > now) this.stuck[ep] = 0;
+      // Catching up (a deadline that moves on, still behind a late host's clock) is not stuck.
+      if (d[ep] > now || d[ep] > due) this.stuck[ep] = 0;
       else if (++this.stuck[ep] >= STUCK_LIMIT) throw new DeviceStuck(this.wiring.endpoints[ep].name, now);
     }
   }
@@ -201,7 +203,7 @@ export class BusRouter {
     w[C_BUSY] = ep + 1;
     w[C_BUSY_SEQ]++;
     const v = this.wiring.endpoints[ep].call(op, a, b, c, value, now);
-    w[C_BUSY] = outer; // a throw leaves it set: the run ends there, and the driver clears it
+    w[C_BUSY] = outer; // a throw leaves it set: the run ends there (the watchdog stops with the machine)
     return v;
   }
 

@@ -62,8 +62,9 @@ export class TraceEmitter {
     private readonly seqIndex: number,
     ring: SharedArrayBuffer,
     doorbell?: () => void,
+    consumerBeat?: () => number,
   ) {
-    this.writer = new TraceRingWriter(ring, doorbell);
+    this.writer = new TraceRingWriter(ring, doorbell, consumerBeat);
   }
 
   get on(): boolean { return this.words[this.onIndex] !== 0; }

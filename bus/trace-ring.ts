@@ -72,6 +72,11 @@ export class TraceRingReader {
   readonly memo: number[] = [];
   memoOwner: object | undefined;
 
+  /** Its producer is blocked, waiting for room. */
+  producerWaiting(): boolean {
+    return Atomics.load(this.hdr, HDR_WAITING) !== 0;
+  }
+
   constructor(sab: SharedArrayBuffer) {
     this.hdr = new Int32Array(sab, 0, HDR_INTS);
     this.bytes = new Uint8Array(sab, HEADER_BYTES);

@@ -46,10 +46,14 @@ export class TraceRingWriter {
   private pendingLen = 0;
   /** Records given up on (the consumer vanished): counted, never silent. */
   dropped = 0;
-  /** How long a blocked producer waits before giving up on a vanished consumer (ms). */
+  /** How long a blocked producer waits without a sign of life from the consumer before giving up on it (ms). */
   blockLimitMs = 10_000;
 
-  constructor(sab: SharedArrayBuffer, private readonly doorbell?: () => void) {
+  /**
+   * `consumerBeat`: a counter the consumer bumps while it lives (even while it holds back on
+   * purpose, for a slow --log): a producer blocked on a full ring waits as long as it moves.
+   */
+  constructor(sab: SharedArrayBuffer, private readonly doorbell?: () => void, private readonly consumerBeat?: () => number) {
     this.hdr = new Int32Array(sab, 0, HDR_INTS);
     this.bytes = new Uint8Array(sab, HEADER_BYTES);
     this.view = new DataView(sab, HEADER_BYTES);
@@ -357,7 +361,15 @@ export class TraceRingWriter {
   private block(seenRead: number): boolean {
     this.doorbell?.();
     Atomics.store(this.hdr, HDR_WAITING, 1);
-    const result = Atomics.wait(this.hdr, HDR_READ, seenRead | 0, this.blockLimitMs);
+    let beat = this.consumerBeat?.();
+    let result: string;
+    for (;;) {
+      result = Atomics.wait(this.hdr, HDR_READ, seenRead | 0, this.blockLimitMs);
+      if (result !== 'timed-out') break;
+      const now = this.consumerBeat?.();
+      if (now === undefined || now === beat) break; // the consumer is gone: give up (counted)
+      beat = now; // alive, holding back for a slow log: backpressure, keep waiting
+    }
     Atomics.store(this.hdr, HDR_WAITING, 0);
     return result !== 'timed-out';
   }

@@ -49,6 +49,11 @@ export interface ActorCrash {
   readonly error: string;
 }
 
+/** One line for a crash: a shell's own message already names its device ("device "x" crashed …"). */
+export function crashText(crash: ActorCrash): string {
+  return crash.error.startsWith(`device "${crash.actor}"`) ? crash.error : `actor "${crash.actor}" crashed: ${crash.error}`;
+}
+
 export interface MachineResult {
   readonly reason: StopReason | 'crash';
   /** Exit status a CLI should use. */
@@ -144,7 +149,7 @@ export class Machine {
     this.inputs = inputRings.map((r) => new InputRingWriter(r));
     for (const [device, events] of Object.entries(options.input ?? {})) this.input(device, events);
     if (options.holdForInput) Atomics.store(this.control.i32, C_INPUT_GATE, InputGate.Armed);
-    const up: Promise<void>[] = [];
+    const up: Array<{ devices: readonly string[]; up: Promise<void> }> = [];
     for (const [worker, members] of groups) {
       const mailbox = allocateMailbox();
       members.forEach((i, dev) => {
@@ -165,7 +170,7 @@ export class Machine {
         // A shell's crash names its device ("device "x" crashed: …"): blame that one, not the whole group.
         (err: unknown) => this.actorFailed(devices.find((d) => describe(err).startsWith(`device "${d.name}" `))?.name ?? blame, err, mailbox),
       );
-      up.push(Promise.race([actor.up, actor.done.then(() => undefined)]));
+      up.push({ devices: devices.map((d) => d.name), up: Promise.race([actor.up, actor.done.then(() => undefined)]) });
     }
     const cpuRing = allocateRing(ringBytes);
     this.hub.addRing(cpuRing);
@@ -188,8 +193,8 @@ export class Machine {
       (err: unknown) => this.finish(undefined, err),
     );
     // Machine time starts once every device worker serves its mailbox.
-    void Promise.all(up).then(() => this.control.go());
-    this.startWatchdog();
+    void Promise.all(up.map((w) => w.up)).then(() => this.control.go());
+    this.startWatchdog(up);
   }
 
   /**
@@ -198,26 +203,42 @@ export class Machine {
    * one call longer than spec.watchdogMs — looping inline on the CPU's thread, or on its worker —
    * is named, and the machine is stopped, terminating threads that cannot stop.
    */
-  private startWatchdog(): void {
+  private startWatchdog(up: ReadonlyArray<{ devices: readonly string[]; up: Promise<void> }>): void {
     const limit = this.spec.watchdogMs;
     const i32 = this.control.i32;
+    const period = Math.max(10, Math.min(250, limit / 8));
+    // Monotonic time, counted in capped ticks: a suspended laptop or a stopped process (Ctrl-Z)
+    // resumes without a leap that would blame whichever device was being called.
     let busy = 0;
     let seq = 0;
-    let since = Date.now();
+    let stuck = 0;
+    let last = performance.now();
+    const starting = new Set(up);
+    for (const w of up) void w.up.then(() => starting.delete(w));
+    let startWait = 0;
     this.watchdog = setInterval(() => {
-      const b = i32[C_BUSY];
-      const q = i32[C_BUSY_SEQ];
-      const now = Date.now();
-      if (b === 0 || b !== busy || q !== seq) {
-        busy = b;
-        seq = q;
-        since = now;
+      const now = performance.now();
+      const tick = Math.min(now - last, 2 * period);
+      last = now;
+      // A worker that never comes up (a module whose import never ends) would keep machine time from starting.
+      if (starting.size > 0 && (startWait += tick) >= Math.max(limit, START_LIMIT_MS)) {
+        const [late] = starting;
+        this.hung(late.devices[0], `did not start within ${formatMs(Math.max(limit, START_LIMIT_MS))}: its worker never served its mailbox (a module import that never ends?)`);
         return;
       }
-      if (now - since < limit) return;
+      const b = i32[C_BUSY];
+      const q = i32[C_BUSY_SEQ];
+      // Waiting on a full trace ring (a slow --log holds the hub back) is not the device's fault.
+      if (b === 0 || b !== busy || q !== seq || this.hub.producerWaiting()) {
+        busy = b;
+        seq = q;
+        stuck = 0;
+        return;
+      }
+      if ((stuck += tick) < limit) return;
       const device = this.spec.devices[b - 1];
       this.hung(device.name, `did not answer within ${formatMs(limit)} (watchdog: ${formatMs(limit)}): it is stuck in one request on ${device.placement === 'inline' ? "the CPU's thread (placement inline)" : `its worker (${device.worker})`}`);
-    }, Math.max(10, Math.min(250, limit / 8)));
+    }, period);
     this.watchdog.unref();
   }
 
@@ -346,6 +367,9 @@ function heapLimitMb(spec: MachineSpec): number {
   }
   return Math.max(512, Math.ceil(Math.max(0, ...perWorker.values()) / 2 ** 20) + 128);
 }
+
+/** The least a worker is given to load its modules and serve (host ms); the watchdog, when longer. */
+const START_LIMIT_MS = 30_000;
 
 /** How long stopping waits for actors to end before terminating them (host ms; only a hung actor waits it out). */
 const FINISH_GRACE_MS = 3000;

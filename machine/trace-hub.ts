@@ -4,7 +4,7 @@
 // object to trace$ (RxJS: front-ends, tests, --pretty). Drains every 10 ms, and at once when a
 // producer rings the doorbell (its ring passed half full).
 import { Observable, Subject } from 'rxjs';
-import { C_DOORBELL, type ControlBlock } from '../bus/control.js';
+import { C_DOORBELL, C_HUB_BEAT, type ControlBlock } from '../bus/control.js';
 import type { TraceRecord } from '../bus/trace.js';
 import { TraceRingReader } from '../bus/trace-ring.js';
 
@@ -43,6 +43,11 @@ export class TraceHub {
     this.sources.push(new TraceRingReader(sab));
   }
 
+  /** A producer is blocked on its full ring, waiting for this hub (a slow --log holds it back). */
+  producerWaiting(): boolean {
+    return this.sources.some((r) => r.producerWaiting());
+  }
+
   /** Records from now on also go to `sink`, in order. Returns the detach function. */
   attach(sink: TraceSink): () => void {
     this.sinks = [...this.sinks, sink];
@@ -62,7 +67,10 @@ export class TraceHub {
   start(options: { poll?: boolean } = {}): void {
     const poll = options.poll ?? true;
     if (poll) {
-      this.timer = setInterval(() => this.drain(false), DRAIN_INTERVAL_MS);
+      this.timer = setInterval(() => {
+        Atomics.add(this.control.i32, C_HUB_BEAT, 1); // alive (held or not): blocked producers keep waiting
+        this.drain(false);
+      }, DRAIN_INTERVAL_MS);
       this.timer.unref();
     }
     void this.watchDoorbell(poll ? 100 : Infinity);

@@ -99,6 +99,3 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   return { ...exit, instructions: cpu.icount, now, unclaimed: bus.unclaimedTable() };
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

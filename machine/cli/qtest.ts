@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { MAX_LINE } from '../actors/qtest-syntax.js';
 import { loadMachine } from '../config/load.js';
 import type { MachineSpec } from '../config/spec.js';
-import { Machine, type MachineResult } from '../machine.js';
+import { crashText, Machine, type MachineResult } from '../machine.js';
 import type { TraceLog } from '../trace-log.js';
 import type { RunArgs } from './args.js';
 import { StopSignals } from './signals.js';
@@ -32,6 +32,8 @@ export async function qtestCommand(args: RunArgs): Promise<number> {
   const spec = qtestSpec(await loadMachine(args.file!));
   if (args.socket !== undefined) await claimSocketPath(args.socket);
   const tracing = args.log !== undefined || args.pretty;
+  // Loaded before the machine starts: the log opens right after, before the hub's first drain.
+  const traceLog = tracing ? await import('../trace-log.js') : undefined;
   const machine = await Machine.start(spec, { driver: 'qtest', trace: tracing });
   let log: TraceLog | undefined;
   let session: Session | undefined;
@@ -40,10 +42,7 @@ export async function qtestCommand(args: RunArgs): Promise<number> {
   // still removes a socket nobody has connected to).
   const signals = new StopSignals(() => machine.stop()).install();
   try {
-    if (tracing) {
-      const { openTraceLog } = await import('../trace-log.js'); // pino: loaded only when tracing
-      log = openTraceLog(machine.trace$, { file: args.log, pretty: args.pretty, filter: args.logFilter });
-    }
+    if (traceLog) log = traceLog.openTraceLog(machine.trace$, { file: args.log, pretty: args.pretty, filter: args.logFilter });
     session = args.socket !== undefined ? await listen(machine, args.socket) : converse(machine, process.stdin, process.stdout);
     const result = await machine.result!;
     return signals.status ?? exitStatus(result);
@@ -229,7 +228,7 @@ async function listen(machine: Machine, path: string): Promise<Session> {
 
 function exitStatus(result: MachineResult): number {
   if (result.crash) {
-    process.stderr.write(`actorpc: actor "${result.crash.actor}" crashed: ${result.crash.error}\nA device model threw (a bug in the model, not something the commands did); the session ended.\n`);
+    process.stderr.write(`actorpc: ${crashText(result.crash)}\nA device model threw (a bug in the model, not something the commands did); the session ended.\n`);
     return EXIT_FAILURE;
   }
   if (result.reason === 'exit') return result.status;

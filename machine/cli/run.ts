@@ -5,7 +5,7 @@ import { loadMachine } from '../config/load.js';
 import { formatDuration } from '../config/units.js';
 import type { MachineSpec } from '../config/spec.js';
 import { createFrontEnd, serialLogPath, type FrontEnd } from '../frontends.js';
-import { Machine, type MachineResult } from '../machine.js';
+import { crashText, Machine, type MachineResult } from '../machine.js';
 import { openTraceLog, type TraceLog } from '../trace-log.js';
 import { TerminalUi } from '../ui/terminal-ui.js';
 import { statusLine } from '../ui/status.js';
@@ -189,10 +189,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
       return EXIT_OK;
     }
     if (result.crash) {
-      const { actor, error } = result.crash;
-      // A shell's own message already names its device ("device "x" crashed …").
-      const what = error.startsWith(`device "${actor}"`) ? error : `actor "${actor}" failed: ${error}`;
-      say(`${what}\nA device or CPU model threw, hung or stalled (a bug in the model, not something the guest did); the machine was stopped.`);
+      say(`${crashText(result.crash)}\nA device or CPU model threw, hung or stalled (a bug in the model, not something the guest did); the machine was stopped.`);
       return EXIT_FAILURE;
     }
     if (args.until !== undefined && !matched) {
