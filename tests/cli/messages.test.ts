@@ -36,6 +36,7 @@ describe('actorpc command-line messages', () => {
 
   it('--until takes text that starts with a dash', async () => {
     const r = await run(['run', 'config/posts/post-03.yaml', '--headless', '--time', 'virtual', '--until', '-Hello']);
+    expect(r.status).toBe(1);
     expect(r.stderr).toContain('"-Hello" is not on the screen');
   });
 

@@ -16,10 +16,9 @@ describe('stdout closed by its reader (| head -1)', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('actorpc test ends quietly with status 141 when stdout closes after the first line', async () => {
+  it('actorpc test ends quietly with status 141 when its stdout is already closed (its first line hits EPIPE)', async () => {
     const r = start(['test', 'basic_boot']);
-    await r.waitFor('stdout', '== basic_boot\n');
-    r.child.stdout!.destroy();
+    r.child.stdout!.destroy(); // closed before anything is written: the outcome cannot depend on timing
     const end = await r.exited;
     expect(end).toEqual({ status: 141, signal: null });
     expect(r.stderr).toBe('');

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/cli.js';
+import { reaped } from '../support/children.js';
 
 export const BIN = join(ROOT, 'bin', 'actorpc.js');
 
@@ -19,7 +20,7 @@ export interface Running {
 }
 
 export function start(args: readonly string[], options: { cwd?: string } = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = reaped(spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] }));
   const waiters: Array<{ stream: 'stdout' | 'stderr'; text: string | RegExp; resolve: () => void; reject: (e: Error) => void }> = [];
   const r: Running = {
     child,
@@ -62,16 +63,4 @@ export async function run(args: readonly string[], options: { cwd?: string; stdi
 }
 
 /** Temporary folders named actorpc-*, all removed by cleanup() (call it in afterAll). */
-export function tempDirs() {
-  const made: string[] = [];
-  return {
-    make(): string {
-      const dir = mkdtempSync(join(tmpdir(), 'actorpc-'));
-      made.push(dir);
-      return dir;
-    },
-    cleanup(): void {
-      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-    },
-  };
-}
+export { tempDirs } from '../support/temp.js';

@@ -1,16 +1,16 @@
 // A device's on_crash (halt | restart | { restart: N, within: DURATION }) and limits.memory:
 // resolved with their defaults, and mistakes reported at file:line:column with a fix.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigErrors, formatConfigError } from '../../machine/config/errors.js';
 import { loadMachine } from '../../machine/config/load.js';
 import type { DeviceSpec } from '../../machine/config/spec.js';
+import { tempDirs } from '../support/temp.js';
 
 const THROWING = fileURLToPath(new URL('../fixtures/devices/throwing.mjs', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'actorpc-crash-policy-'));
+const dir = tempDirs('actorpc-crash-policy-').make();
 let n = 0;
 
 /** A machine file whose one device has these extra lines (indented under it). */

@@ -1,10 +1,12 @@
 // The serial front ends: each takes the UART's `tx` bytes in order (capture, stdout, file).
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureAdapter, FileAdapter, StdoutAdapter, createSerialAdapter } from '../../devices/uart16550/adapters/index.js';
 import { Com, init06, write06 } from './uart16550-harness.js';
+import { tempDirs } from '../support/temp.js';
+
+const temp = tempDirs('actorpc-uart-');
 
 const feed = (a: { onByte(b: number): void }, s: string | number[]) =>
   (typeof s === 'string' ? [...Buffer.from(s, 'utf8')] : s).forEach((b) => a.onByte(b));
@@ -42,7 +44,7 @@ describe('serial adapters', () => {
   });
 
   it('file appends to the path (existing contents kept)', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'uart-')), 'serial.log');
+    const path = join(temp.make(), 'serial.log');
     writeFileSync(path, 'before\n');
     const a = new FileAdapter(path);
     feed(a, 'ok\r\n');

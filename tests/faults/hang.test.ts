@@ -1,5 +1,5 @@
 // A device that never answers, or whose deadline never moves on, must not hang the machine.
-// These rest on the watchdog (`watchdog: 2s` in tests/fixtures/machines/faults.yaml: a device
+// These rest on the watchdog (`watchdog: 2s` in tests/fixtures/machines/faults-looping.yaml: a device
 // that does not answer one request within 2 s of host time stops the machine, either placement)
 // and on the bus's stuck-deadline check — the only host-time limit in this suite.
 import { describe, expect, it } from 'vitest';

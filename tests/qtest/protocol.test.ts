@@ -1,17 +1,19 @@
 // The qtest protocol itself through the real command: memory access, FAIL replies for whatever
 // is malformed (and the session going on after them), a session piped from a file, and the
 // command line. (The Unix socket and signals: socket.test.ts; the limits: limits.test.ts.)
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { QtestSession, qtestSessions, runActorpc, runQtest } from '../support/qtest.js';
+import { tempDirs } from '../support/temp.js';
 
 // Each test starts real processes and workers: readiness is their replies and exits, and only
 // this generous backstop bounds a test on a loaded host.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const open = qtestSessions();
+
+const temp = tempDirs('actorpc-qtest-');
 
 describe('actorpc qtest: physical memory', () => {
   it('writeb/w/l/q and readb/w/l/q round-trip, little-endian', async () => {
@@ -88,7 +90,7 @@ describe('actorpc qtest: the command', () => {
   });
 
   it('--log FILE records each command (qtest.cmd) before the bus records it causes', async () => {
-    const log = join(mkdtempSync(join(tmpdir(), 'actorpc-qtest-')), 'trace.ndjson');
+    const log = join(temp.make(), 'trace.ndjson');
     const r = await runQtest('outb 0x21 0xff\nclock_step 5\n', ['config/pc.yaml', '--log', log, '--log-filter', 'kind=qtest.*,io.*,machine.*']);
     expect(r.status).toBe(0);
     const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));

@@ -1,13 +1,14 @@
 // `actorpc qtest --socket PATH` and the ways a session ends: the client's end of input, signals,
 // a killed session's socket left behind, a path someone else listens on.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../support/cli.js';
 import { QtestSession, runQtest } from '../support/qtest.js';
+import { tempDirs } from '../support/temp.js';
+import { reaped } from '../support/children.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -18,13 +19,15 @@ interface Served {
   readonly exited: Promise<{ status: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const temp = tempDirs('actorpc-qtest-');
+
 function socketPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'actorpc-qtest-')), 'qtest.sock');
+  return join(temp.make(), 'qtest.sock');
 }
 
 /** Start `actorpc qtest config/pc.yaml --socket PATH`; resolves once it says it listens. */
 async function serve(path: string): Promise<Served> {
-  const child = spawn(process.execPath, ['bin/actorpc.js', 'qtest', 'config/pc.yaml', '--socket', path], { cwd: ROOT });
+  const child = reaped(spawn(process.execPath, ['bin/actorpc.js', 'qtest', 'config/pc.yaml', '--socket', path], { cwd: ROOT }));
   let stderr = '';
   const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (status, signal) => resolve({ status, signal })));
   await new Promise<void>((resolve, reject) => {

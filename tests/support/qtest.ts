@@ -15,6 +15,7 @@ import { QtestDriver } from '../../machine/actors/qtest-driver.js';
 import { loadMachine } from '../../machine/config/load.js';
 import { loadDeviceModule } from '../../machine/device-registry.js';
 import { ROOT } from './cli.js';
+import { reaped } from './children.js';
 
 export interface Answer {
   /** The reply: "OK", "OK 0x01", "FAIL reason", "ERR reason". */
@@ -42,7 +43,7 @@ export class QtestSession {
   readonly exited: Promise<number | null>;
 
   constructor(args: readonly string[] = ['config/pc.yaml']) {
-    this.child = spawn(process.execPath, ['bin/actorpc.js', 'qtest', ...args], { cwd: ROOT });
+    this.child = reaped(spawn(process.execPath, ['bin/actorpc.js', 'qtest', ...args], { cwd: ROOT }));
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.receive(chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => { this.stderr += chunk; });
     this.child.stdin.on('error', () => {}); // a session that ended already: its exit says why
@@ -164,7 +165,7 @@ export function runQtest(input: string, args: readonly string[] = ['config/pc.ya
 
 /** `actorpc ARGS` (any command) with `input` on its stdin; resolves when it exits. */
 export function runActorpc(args: readonly string[], input = ''): Promise<QtestRun> {
-  const child = spawn(process.execPath, ['bin/actorpc.js', ...args], { cwd: ROOT });
+  const child = reaped(spawn(process.execPath, ['bin/actorpc.js', ...args], { cwd: ROOT }));
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });

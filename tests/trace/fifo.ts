@@ -1,11 +1,11 @@
 // FIFOs for the log failure tests: made with mkfifo, and a readiness check on the reader.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function makeFifo(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'actorpc-fifo-')), 'log.fifo');
+/** A FIFO in `dir` (a folder from tempDirs, removed with it). */
+export function makeFifo(dir: string): string {
+  const path = join(dir, 'log.fifo');
   const r = spawnSync('mkfifo', [path]);
   if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr}`);
   return path;

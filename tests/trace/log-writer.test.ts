@@ -1,14 +1,15 @@
 // The byte end of --log: a failure is one line, said once; close() always resolves, also when a
 // FIFO's reader stops reading or never comes (bounded by the stall limit, here 100 ms).
 import { spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LogWriter } from '../../machine/log-writer.js';
 import { hasOpen, makeFifo } from './fifo.js';
+import { tempDirs } from '../support/temp.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'actorpc-log-writer-'));
+const temp = tempDirs('actorpc-log-writer-');
+const tmp = () => temp.make();
 
 describe('LogWriter', () => {
   it('writes chunks in order, joins small ones, and hands buffers back once written', async () => {
@@ -42,7 +43,7 @@ describe('LogWriter', () => {
   });
 
   it('a FIFO whose reader stops reading: close() gives up after the stall limit and says so', async () => {
-    const path = makeFifo();
+    const path = makeFifo(tmp());
     // The shell opens the FIFO for reading and then never reads.
     const reader = spawn('sh', ['-c', `exec sleep 60 < "${path}"`], { stdio: 'ignore' });
     try {
@@ -50,6 +51,7 @@ describe('LogWriter', () => {
       const w = new LogWriter(path, (r) => reasons.push(r), undefined, 100);
       w.write(new Uint8Array(1 << 20)); // more than the pipe holds
       await hasOpen(reader.pid!, path);
+      await hasOpen(process.pid, path); // the writer has the FIFO open too: now only the stall is left
       await w.close();
       expect(reasons).toEqual(['the reader stopped reading: nothing could be written for 0.1 s']);
     } finally {
@@ -58,23 +60,27 @@ describe('LogWriter', () => {
   });
 
   it('asks its producer to pause while more than 32 MB wait, and lets it go on when that ends', async () => {
-    const path = makeFifo();
+    const path = makeFifo(tmp());
     const reader = spawn('sh', ['-c', `exec sleep 60 < "${path}"`], { stdio: 'ignore' });
-    const backlog: boolean[] = [];
-    const reasons: string[] = [];
-    const w = new LogWriter(path, (r) => reasons.push(r), (high) => backlog.push(high), 60_000);
-    const chunk = new Uint8Array(1 << 20);
-    for (let i = 0; i < 40; i++) w.write(chunk);
-    expect(backlog).toEqual([true]);
-    await hasOpen(reader.pid!, path);
-    reader.kill(); // the reader goes away: the blocked write fails, the backlog is dropped
-    await w.close();
-    expect(backlog).toEqual([true, false]);
-    expect(reasons).toEqual(['the reader of the FIFO went away (EPIPE)']);
+    try {
+      const backlog: boolean[] = [];
+      const reasons: string[] = [];
+      const w = new LogWriter(path, (r) => reasons.push(r), (high) => backlog.push(high), 60_000);
+      const chunk = new Uint8Array(1 << 20);
+      for (let i = 0; i < 40; i++) w.write(chunk);
+      expect(backlog).toEqual([true]);
+      await hasOpen(reader.pid!, path);
+      reader.kill(); // the reader goes away: the blocked write fails, the backlog is dropped
+      await w.close();
+      expect(backlog).toEqual([true, false]);
+      expect(reasons).toEqual(['the reader of the FIFO went away (EPIPE)']);
+    } finally {
+      reader.kill();
+    }
   });
 
   it('a FIFO nobody opens for reading: close() gives up after the stall limit and says so', async () => {
-    const path = makeFifo();
+    const path = makeFifo(tmp());
     const reasons: string[] = [];
     const w = new LogWriter(path, (r) => reasons.push(r), undefined, 100);
     w.write('never read\n');
@@ -84,3 +90,4 @@ describe('LogWriter', () => {
     closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
   });
 });
+

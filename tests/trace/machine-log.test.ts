@@ -1,7 +1,6 @@
 // A whole machine (actors on worker threads, virtual time): the --log file written from the rings
 // is the NDJSON of the records trace$ delivers, line for line, and two runs write the same bytes.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../bus/trace.js';
@@ -10,6 +9,7 @@ import { parseLogFilter } from '../../machine/log-filter.js';
 import { Machine } from '../../machine/machine.js';
 import { openTraceLog } from '../../machine/trace-log.js';
 import { configPath, virtual } from '../support/machine.js';
+import { tempDirs } from '../support/temp.js';
 
 async function run(file: string, filter: string[] = []): Promise<{ objects: TraceRecord[]; text: string; written: number }> {
   let spec = virtual(await loadMachine(configPath('posts/post-07.yaml')));
@@ -24,9 +24,11 @@ async function run(file: string, filter: string[] = []): Promise<{ objects: Trac
   return { objects, text: readFileSync(file, 'utf8'), written: log.written() };
 }
 
+const temp = tempDirs('actorpc-machine-log-');
+
 describe('--log on a running machine', () => {
   it('writes the NDJSON of every record trace$ delivers, and the same bytes in a second run', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'actorpc-machine-log-'));
+    const dir = temp.make();
     const a = await run(join(dir, 'a.ndjson'));
     expect(a.objects.length).toBeGreaterThan(100); // boot, then timer interrupts (18.2 Hz) for the rest of 300 ms
     expect(a.objects.some((r) => r.kind === 'cpu.int' && r.vector === 32)).toBe(true);
@@ -37,7 +39,7 @@ describe('--log on a running machine', () => {
   });
 
   it('with --log-filter, writes the records the filter keeps', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'actorpc-machine-log-'));
+    const dir = temp.make();
     const spec = ['kind=irq.*,pic.*,io.*', 'port=0x20-0x21,0x40-0x43'];
     const { objects, text } = await run(join(dir, 'f.ndjson'), spec);
     const filter = parseLogFilter(spec);

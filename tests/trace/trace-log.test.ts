@@ -2,8 +2,7 @@
 // --pretty, and write failures: a full disk (/dev/full) and a FIFO whose reader goes away are
 // reported once through onError, and close() then resolves.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { parseLogFilter } from '../../machine/log-filter.js';
 import { TraceHub } from '../../machine/trace-hub.js';
 import { openTraceLog, prettyLine } from '../../machine/trace-log.js';
 import { hasOpen, makeFifo } from './fifo.js';
+import { tempDirs } from '../support/temp.js';
 
 function hubRig(ringBytes = 1 << 18) {
   const control = ControlBlock.allocate();
@@ -38,7 +38,8 @@ function traffic(tracer: Tracer, i: number): void {
   tracer.emit(i * 838 + 3.5, 'guest_error', 'kbd', { message: `odd byte ${i % 7}`, value: i % 256, ok: i % 2 === 0, none: null });
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'actorpc-trace-log-'));
+const temp = tempDirs('actorpc-trace-log-');
+const tmp = () => temp.make();
 
 describe('openTraceLog', () => {
   it('writes from the rings exactly the lines JSON.stringify gives for the records on trace$', async () => {
@@ -125,7 +126,7 @@ describe('openTraceLog', () => {
   });
 
   it('a FIFO whose reader goes away is reported once as EPIPE, and close() resolves', async () => {
-    const fifo = makeFifo();
+    const fifo = makeFifo(tmp());
     // The reader takes 1000 bytes and exits, closing its end.
     const reader = spawn('head', ['-c', '1000', fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
     let got = 0;
