@@ -10,7 +10,7 @@ import type { BusRouter } from '../bus/router.js';
 import { deliver, Source, RFLAGS_IF } from './delivery.js';
 import { MachineReset, MachineStop, type StopReason } from './errors.js';
 import { CpuFault, Vector } from './faults.js';
-import { HaltPollWindow } from './halt-poll.js';
+import { HaltWait, type IdleMode } from './halt-wait.js';
 import { Access, Mmu, type ControlRegs } from './mmu.js';
 import { SLOT, TEXT, type TextSymbol } from './text.js';
 import { SystemUnit } from './system.js';
@@ -19,9 +19,6 @@ export { RFLAGS_IF };
 export const RFLAGS_RESERVED1 = 1 << 1;
 /** `pause` instructions in a row, with IF=0, after which the CPU reports a deadlock. */
 export const DEADLOCK_SPINS = 1 << 22;
-/** A halted CPU (realtime) wakes early by 1.5× the lateness it has seen (within these bounds) and polls the clock for the rest. */
-const WAKE_EARLY_MIN_NS = 100_000;
-const WAKE_EARLY_MAX_NS = 2_000_000;
 
 export interface CpuOptions {
   /** Machine time at which to stop (--for / --timeout), and why. */
@@ -31,7 +28,7 @@ export interface CpuOptions {
    * Realtime halt: poll the wake word for an adaptive window, then sleep (adaptive, the default:
    * KVM's halt_poll_ns rule, cpu/halt-poll.ts); only sleep in Atomics.wait; or always poll.
    */
-  idle?: 'adaptive' | 'sleep' | 'poll';
+  idle?: IdleMode;
   /** Triple fault exits (status 0) instead of resetting: QEMU's -no-reboot. */
   noReboot?: boolean;
   /** Called when the CPU is held at the input gate: the kernel is ready for typed input. */
@@ -70,10 +67,8 @@ export class Cpu {
   private readonly stopAt: number;
   private readonly stopReason: StopReason;
   private lastPublish = 0;
-  /** How late a timed Atomics.wait has been waking (ns, decaying maximum). */
-  private sleepLateness = 150_000;
-  /** time.idle: adaptive — how long a halt polls before it sleeps. */
-  readonly haltPoll = new HaltPollWindow();
+  /** How a halted CPU waits on the host (realtime): time.idle's poll, sleep or adaptive mix. */
+  private readonly halt: HaltWait;
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -90,6 +85,7 @@ export class Cpu {
     this.pollInterval = clock.mode === 'virtual' ? 1 : 64;
     this.stopAt = options.stopAt ?? Infinity;
     this.stopReason = options.stopReason ?? 'for';
+    this.halt = new HaltWait(control.i32, clock, options.idle);
   }
 
   get interruptsEnabled(): boolean { return (this.rflags & RFLAGS_IF) !== 0; }
@@ -404,32 +400,7 @@ export class Cpu {
     }
     this.control.cpuState = CpuState.Halted;
     this.publish(now);
-    const i32 = this.control.i32;
-    const early = Math.min(WAKE_EARLY_MAX_NS, this.sleepLateness * 1.5 + WAKE_EARLY_MIN_NS);
-    // Polling ends by the host clock; in virtual time (no deadline left) the CPU only sleeps.
-    const mode = this.clock.mode === 'realtime' ? this.options.idle ?? 'adaptive' : 'sleep';
-    if (mode === 'poll') {
-      // Halt polling: spin on the wake word (≤ 1 ms a round, then look for work again).
-      const until = Math.min(next, now + 1_000_000);
-      while (this.clock.now() < until && Atomics.load(i32, C_CPU_WAKE) === seen);
-    } else if (next - now > early) {
-      // Adaptive: poll the wake word for the learned window first (never past the sleep's end).
-      const until = now + (mode === 'adaptive' ? Math.min(this.haltPoll.ns, next - early - now) : 0);
-      while (this.clock.now() < until && Atomics.load(i32, C_CPU_WAKE) === seen);
-      if (Atomics.load(i32, C_CPU_WAKE) !== seen) {
-        if (mode === 'adaptive') this.haltPoll.update(this.clock.now() - now, true);
-      } else {
-        // Atomics.wait's timeout fires late (70 µs to several hundred here, more for longer sleeps):
-        // sleep until `early` before the deadline, learning how late wake-ups run…
-        const target = next === Infinity ? now + 1e9 : next - early;
-        const r = Atomics.wait(i32, C_CPU_WAKE, seen, (target - now) / 1e6);
-        if (r === 'timed-out') this.sleepLateness = Math.max(this.sleepLateness * 0.9, this.clock.now() - target);
-        if (mode === 'adaptive') this.haltPoll.update(this.clock.now() - now, r !== 'timed-out');
-      }
-    } else {
-      // …then poll the clock (and the wake word) for the last stretch, so the deadline is on time.
-      while (this.clock.now() < next && Atomics.load(i32, C_CPU_WAKE) === seen);
-    }
+    this.halt.wait(seen, now, next);
     this.control.cpuState = CpuState.Running;
   }
 
