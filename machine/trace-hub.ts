@@ -9,8 +9,12 @@ import type { TraceRecord } from '../bus/trace.js';
 import { TraceRingReader } from '../bus/trace-ring.js';
 
 const DRAIN_INTERVAL_MS = 10;
-/** Drains a gap in seq may stay open before it is skipped (its producer died mid-record). */
-const GAP_PATIENCE = 5;
+/**
+ * Host ms a gap in seq may stay open before it is skipped (its producer died between taking a seq
+ * and publishing). Counted in time, not drains: drains come often, and a producer preempted for a
+ * few ms on a loaded host must not have its record written out of order.
+ */
+const GAP_PATIENCE_MS = 2000;
 
 /** Takes each record in order as the reader's current event (read it, do not move the reader). */
 export interface TraceSink {
@@ -30,7 +34,8 @@ export class TraceHub {
   private readonly sources: TraceRingReader[] = [];
   private sinks: TraceSink[] = [];
   private nextSeq = 0;
-  private gapAge = 0;
+  /** performance.now() when the open gap was first seen; -1: none open. */
+  private gapSince = -1;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private holds = 0;
@@ -110,15 +115,16 @@ export class TraceHub {
         if (s.next() && (best === undefined || s.seq < best.seq)) best = s;
       }
       if (best === undefined) {
-        this.gapAge = 0;
+        this.gapSince = -1;
         return;
       }
-      if (best.seq !== this.nextSeq && !final && this.gapAge < GAP_PATIENCE) {
+      if (best.seq !== this.nextSeq && !final) {
         // A record with a lower seq is still being written by another actor: wait for it.
-        this.gapAge++;
-        return;
+        const now = performance.now();
+        if (this.gapSince < 0) this.gapSince = now;
+        if (now - this.gapSince < GAP_PATIENCE_MS) return;
       }
-      this.gapAge = 0;
+      this.gapSince = -1;
       this.nextSeq = best.seq + 1;
       this.emitted++;
       if (this.subject.observed) this.subject.next(best.decode() as TraceRecord);
