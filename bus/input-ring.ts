@@ -81,6 +81,21 @@ export class InputRingWriter {
     return this.backlog.length - this.next;
   }
 
+  /**
+   * The events of one input() call: MORE is up before the first is written, so a reader servicing
+   * the device meanwhile waits for the whole batch — it lands at one machine time, not split over
+   * two services.
+   */
+  pushAll(events: readonly QueuedInput[]): void {
+    const hdr = this.ring.hdr;
+    Atomics.store(hdr, MORE, 1);
+    for (const e of events) this.push(e);
+    if (this.pending === 0) {
+      Atomics.store(hdr, MORE, 0);
+      Atomics.notify(hdr, WRITE);
+    }
+  }
+
   push(e: QueuedInput): void {
     // Serial bytes travel as hex (2 characters a byte) next to ~100 bytes of JSON: split to fit.
     const bytesPerRecord = Math.min(BYTES_PER_RECORD, Math.floor((this.ring.cap - 4 - 128) / 2));

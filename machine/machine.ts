@@ -296,7 +296,7 @@ export class Machine {
   input(device: string, events: readonly QueuedInput[]): void {
     const index = this.spec.devices.findIndex((d) => d.name === device);
     if (index < 0) throw new Error(`no device "${device}" to send input to`);
-    for (const e of events) this.inputs[index].push(e);
+    this.inputs[index].pushAll(events);
     this.control.raiseAttention(index);
   }
 
