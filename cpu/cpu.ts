@@ -14,6 +14,8 @@ import { HaltWait, type IdleMode } from './halt-wait.js';
 import { Access, Mmu, type ControlRegs } from './mmu.js';
 import { SLOT, TEXT, type TextSymbol } from './text.js';
 import { SystemUnit } from './system.js';
+import { LinearMemory } from './linear.js';
+import { requireCpl0, requireIo, requireIopl } from './privilege.js';
 
 export { RFLAGS_IF };
 export const RFLAGS_RESERVED1 = 1 << 1;
@@ -35,6 +37,18 @@ export interface CpuOptions {
   onReady?: () => void;
   /** Called once when the CPU can never run again (hlt/spin with IF=0, deadlock). */
   onIdleForever?: (why: 'idle' | 'deadlock', detail: string) => void;
+  /** The monitor and record/replay (machine/monitor, machine/replay): attention is theirs to serve. */
+  host?: CpuHost;
+}
+
+/** Host-side control of a running CPU: the monitor (stop, step, queries) and record/replay. */
+export interface CpuHost {
+  /** C_ATTENTION was non-zero at a poll: serve host requests and device input (bus.service). */
+  attention(cpu: Cpu, now: number): void;
+  /** The clock a halted CPU's host wait polls (uncounted: record/replay count the machine's own reads). */
+  readonly waitClock?: MachineClock;
+  /** Instead of waiting on the host while halted (replay: the recorded clock reads say when a halt ended). */
+  halted?(seen: number, now: number, next: number): void;
 }
 
 export interface DescriptorTableRegister {
@@ -57,18 +71,30 @@ export class Cpu {
   tssBase = 0;
   readonly mmu: Mmu;
   readonly system: SystemUnit;
+  /** Virtual-address loads and stores through the MMU (cpu/linear.ts). */
+  readonly linear: LinearMemory;
   /** Instructions retired. */
   icount = 0;
   /** The STI shadow: no interrupt at the boundary right after `sti`. */
   private shadow = false;
   private pauseRun = 0;
-  private countdown = 1;
+  /** Boundaries until the next poll (checkEvents); the monitor's `step` shortens it. */
+  countdown = 1;
+  /** The host's break time (monitor run-to, --stop-at): a halted CPU wakes for it, exact in virtual time. */
+  breakAt = Infinity;
   private readonly pollInterval: number;
   private readonly stopAt: number;
   private readonly stopReason: StopReason;
   private lastPublish = 0;
   /** How a halted CPU waits on the host (realtime): time.idle's poll, sleep or adaptive mix. */
   private readonly halt: HaltWait;
+  /** Machine ns per instruction class (the clock's costs, read once: no lookup per instruction). */
+  private readonly costInstruction: number;
+  private readonly costMemory: number;
+  private readonly costIo: number;
+  private readonly costInta: number;
+  /** Interrupt/exception handlers running now (1 inside a handler entered from ordinary code). */
+  handlerDepth = 0;
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -80,12 +106,17 @@ export class Cpu {
   ) {
     this.mmu = new Mmu(memory, this.regs);
     this.system = new SystemUnit(this);
+    this.linear = new LinearMemory(memory, this.mmu, bus, clock, (err) => this.fault(err));
     // Virtual time is exact: check events at every boundary. Realtime reads the host clock
     // (≈35 ns), so only every 64 instructions.
     this.pollInterval = clock.mode === 'virtual' ? 1 : 64;
     this.stopAt = options.stopAt ?? Infinity;
     this.stopReason = options.stopReason ?? 'for';
-    this.halt = new HaltWait(control.i32, clock, options.idle);
+    this.halt = new HaltWait(control.i32, options.host?.waitClock ?? clock, options.idle);
+    this.costInstruction = clock.costs.instruction;
+    this.costMemory = clock.costs.memory;
+    this.costIo = clock.costs.io;
+    this.costInta = clock.costs.inta;
   }
 
   get interruptsEnabled(): boolean { return (this.rflags & RFLAGS_IF) !== 0; }
@@ -105,114 +136,74 @@ export class Cpu {
     this.mmu.flush();
     this.shadow = false;
     this.pauseRun = 0;
+    this.handlerDepth = 0;
+    this.regs.cpl = 0;
+    this.system.reset();
   }
 
   // ---- port I/O ------------------------------------------------------------------------------
   in(port: number, size: AccessSize): number {
+    if (this.regs.cpl !== 0) requireIo(this, port & 0xffff, size); // IOPL, then the TSS I/O bitmap
     const v = this.bus.in(port & 0xffff, size, this.clock.now());
-    this.boundary();
+    this.boundary(true, this.costIo);
     return v;
   }
 
   out(port: number, size: AccessSize, value: number): void {
+    if (this.regs.cpl !== 0) requireIo(this, port & 0xffff, size);
     this.bus.out(port & 0xffff, size, value >>> 0, this.clock.now());
-    this.boundary();
+    this.boundary(true, this.costIo);
   }
 
   // ---- memory (virtual addresses, through the MMU) ---------------------------------------------
   load(addr: number, size: 1 | 2 | 4): number {
-    const v = this.readAt(addr, size, Access.Read);
-    this.boundary();
+    const v = this.linear.read(addr, size, Access.Read);
+    const run = this.pauseRun;
+    this.boundary(true, this.costMemory);
+    this.pauseRun = run; // a spin loop's read of its lock word does not end a run of pauses
     return v;
   }
 
   load64(addr: number): bigint {
-    const lo = this.readAt(addr, 4, Access.Read);
-    const hi = this.readAt(addr + 4, 4, Access.Read);
-    this.boundary();
+    const lo = this.linear.read(addr, 4, Access.Read);
+    const hi = this.linear.read(addr + 4, 4, Access.Read);
+    this.boundary(true, this.costMemory);
     return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   store(addr: number, size: 1 | 2 | 4, value: number): void {
-    this.writeAt(addr, size, value);
-    this.boundary();
+    this.linear.write(addr, size, value);
+    this.boundary(true, this.costMemory);
   }
 
   store64(addr: number, value: bigint): void {
     const v = BigInt.asUintN(64, value);
-    this.checkWritable(addr, 8);
-    this.writeAt(addr, 4, Number(v & 0xffffffffn));
-    this.writeAt(addr + 4, 4, Number(v >> 32n));
+    this.linear.checkWritable(addr, 8);
+    this.linear.write(addr, 4, Number(v & 0xffffffffn));
+    this.linear.write(addr + 4, 4, Number(v >> 32n));
+    this.boundary(true, this.costMemory);
+  }
+
+  /** `lock cmpxchg dword [addr]`: one instruction, so no interrupt comes between its read and write. Returns the old value. */
+  cmpxchg32(addr: number, expected: number, value: number): number {
+    this.linear.checkWritable(addr, 4);
+    const old = this.linear.read(addr, 4, Access.Read);
+    if (old === expected >>> 0) this.linear.write(addr, 4, value);
     this.boundary();
-  }
-
-  /** Translate for the guest: a fault is delivered now, and the access retried if its handler returns. */
-  private translate(addr: number, access: Access): number {
-    for (;;) {
-      try {
-        return this.mmu.translate(addr, access);
-      } catch (err) {
-        this.fault(err);
-      }
-    }
-  }
-
-  private readAt(addr: number, size: number, access: Access): number {
-    if ((addr & 0xfff) + size > 0x1000) return this.readSplit(addr, size);
-    const pa = this.translate(addr, access);
-    if (pa < 0 || pa + size > this.memory.size) return size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
-    const view = this.memory.view;
-    return size === 1 ? this.memory.bytes[pa] : size === 2 ? view.getUint16(pa, true) : view.getUint32(pa, true);
-  }
-
-  private writeAt(addr: number, size: number, value: number): void {
-    if ((addr & 0xfff) + size > 0x1000) {
-      this.checkWritable(addr, size);
-      for (let i = 0; i < size; i++) this.writeAt(addr + i, 1, Math.floor(value / 2 ** (8 * i)) & 0xff);
-      return;
-    }
-    const pa = this.translate(addr, Access.Write);
-    if (pa < 0 || pa + size > this.memory.size) return; // no RAM there: the write goes nowhere
-    const view = this.memory.view;
-    if (size === 1) this.memory.bytes[pa] = value;
-    else if (size === 2) view.setUint16(pa, value, true);
-    else view.setUint32(pa, value >>> 0, true);
-  }
-
-  private readSplit(addr: number, size: number): number {
-    let v = 0;
-    for (let i = 0; i < size; i++) v += this.readAt(addr + i, 1, Access.Read) * 2 ** (8 * i);
-    return v;
-  }
-
-  /** Both pages of a page-crossing write must be writable before any byte is written. */
-  private checkWritable(addr: number, size: number): void {
-    this.translate(addr, Access.Write);
-    this.translate(addr + size - 1, Access.Write);
+    return old;
   }
 
   /** Reads and writes the CPU itself makes (IDT, GDT, TSS, frames): faults are thrown, not delivered. */
-  sysRead32(addr: number): number {
-    const pa = this.mmu.translate(addr, Access.Read);
-    return pa >= 0 && pa + 4 <= this.memory.size ? this.memory.view.getUint32(pa, true) : 0xffffffff;
-  }
-
-  sysRead64(addr: number): number {
-    return this.sysRead32(addr) + this.sysRead32(addr + 4) * 0x100000000;
-  }
-
+  sysRead32(addr: number): number { return this.linear.sysRead32(addr); }
+  sysRead64(addr: number): number { return this.linear.sysRead32(addr) + this.linear.sysRead32(addr + 4) * 0x100000000; }
   sysWrite64(addr: number, value: number): void {
-    const lo = value % 0x100000000;
-    const hi = Math.floor(value / 0x100000000);
-    for (const [at, v] of [[addr, lo], [addr + 4, hi]]) {
-      const pa = this.mmu.translate(at, Access.Write);
-      if (pa >= 0 && pa + 4 <= this.memory.size) this.memory.view.setUint32(pa, v >>> 0, true);
-    }
+    this.linear.sysWrite32(addr, value % 0x100000000);
+    this.linear.sysWrite32(addr + 4, Math.floor(value / 0x100000000));
   }
 
   /** Instruction fetch at a function's entry: NX and not-present pages fault here. */
   checkFetch(addr: number): void {
-    this.translate(addr, Access.Fetch);
+    this.linear.translate(addr, Access.Fetch);
   }
 
   // ---- control flow --------------------------------------------------------------------------
@@ -225,37 +216,39 @@ export class Cpu {
     if (frameBytes) {
       // sub rsp, N and touch the lowest local: the prologue of a function with a stack frame.
       this.rsp -= frameBytes;
-      this.writeAt(this.rsp, 4, 0);
+      this.linear.write(this.rsp, 4, 0);
     }
-    this.boundary();
+    this.boundary(true, this.costMemory); // call: a store of the return address
     const result = target.impl(...args);
     this.rsp += frameBytes;
     this.rip = this.pop();
-    this.boundary();
+    this.boundary(true, this.costMemory); // ret: its load
     return result;
   }
 
   private push(value: number): void {
     const at = this.rsp - 8;
-    this.translate(at, Access.Write); // fault before RSP moves: the instruction restarts cleanly
-    this.writeAt(at, 4, value % 0x100000000);
-    this.writeAt(at + 4, 4, Math.floor(value / 0x100000000));
+    this.linear.translate(at, Access.Write); // fault before RSP moves: the instruction restarts cleanly
+    this.linear.write(at, 4, value % 0x100000000);
+    this.linear.write(at + 4, 4, Math.floor(value / 0x100000000));
     this.rsp = at;
   }
 
   private pop(): number {
-    const v = this.readAt(this.rsp, 4, Access.Read) + this.readAt(this.rsp + 4, 4, Access.Read) * 0x100000000;
+    const v = this.linear.read(this.rsp, 4, Access.Read) + this.linear.read(this.rsp + 4, 4, Access.Read) * 0x100000000;
     this.rsp += 8;
     return v;
   }
 
   // ---- flags, halting, interrupts ----------------------------------------------------------
   cli(): void {
+    if (this.regs.cpl !== 0) requireIopl(this); // #GP(0) when CPL > IOPL
     this.rflags &= ~RFLAGS_IF;
     this.boundary();
   }
 
   sti(): void {
+    if (this.regs.cpl !== 0) requireIopl(this);
     this.rflags |= RFLAGS_IF;
     this.shadow = true; // interrupts are recognised after the *next* instruction
     this.boundary();
@@ -273,6 +266,7 @@ export class Cpu {
 
   /** `hlt`: sleep until an interrupt; it is taken, its handler runs, then execution continues. */
   hlt(): void {
+    if (this.regs.cpl !== 0) requireCpl0(this); // privileged: #GP(0) at CPL 3
     this.tracer.emit(this.now(), 'cpu.hlt', 'cpu', { if: this.interruptsEnabled ? 1 : 0 });
     if (this.interruptsEnabled && Atomics.load(this.control.i32, C_INPUT_GATE) === InputGate.Armed) this.holdForInput();
     this.shadow = false;
@@ -344,17 +338,18 @@ export class Cpu {
   }
 
   // ---- boundaries and idling ----------------------------------------------------------------
-  private nextRip(): number {
+  /** The address of the next instruction (RIP moves within its function's slot). */
+  nextRip(): number {
     const base = this.rip - (this.rip % SLOT);
     return base + ((this.rip + 1) % SLOT);
   }
 
   /** End of an instruction: RIP and time move, events are checked, a pending interrupt is taken. */
-  boundary(advance = true): void {
+  boundary(advance = true, ns = this.costInstruction): void {
     this.icount++;
     this.pauseRun = 0;
     if (advance) this.rip = this.nextRip();
-    this.clock.tick();
+    this.clock.charge(ns);
     if (--this.countdown <= 0) {
       this.countdown = this.pollInterval;
       this.checkEvents(this.clock.now());
@@ -366,6 +361,7 @@ export class Cpu {
   private takeInterrupt(): void {
     const vector = this.bus.acknowledge(this.clock.now());
     this.tracer.cpuInta(this.now(), vector);
+    this.clock.charge(this.costInta); // the INTA bus cycles
     deliver(this, vector, 0, Source.External);
   }
 
@@ -374,7 +370,10 @@ export class Cpu {
     if (now >= this.stopAt) throw new MachineStop(this.stopReason);
     const i32 = this.control.i32;
     if (i32[C_STOP] !== 0) throw new MachineStop('stop');
-    if (i32[C_ATTENTION] !== 0) this.bus.service(this.control.takeAttention(), now);
+    if (i32[C_ATTENTION] !== 0) {
+      if (this.options.host) this.options.host.attention(this, now);
+      else this.bus.service(this.control.takeAttention(), now);
+    }
     if (now - this.lastPublish >= 1_000_000) this.publish(now);
   }
 
@@ -393,14 +392,15 @@ export class Cpu {
     this.checkEvents(now);
     if (!this.interruptsEnabled) this.idleForever('idle', 'hlt or a spin with interrupts off');
     if (this.bus.intr) return;
-    const next = Math.min(this.bus.nextDeadline, this.stopAt);
+    const next = Math.min(this.bus.nextDeadline, this.stopAt, this.breakAt);
     if (this.clock.mode === 'virtual' && next !== Infinity) {
       this.clock.skipTo(next);
       return;
     }
     this.control.cpuState = CpuState.Halted;
     this.publish(now);
-    this.halt.wait(seen, now, next);
+    if (this.options.host?.halted) this.options.host.halted(seen, now, next);
+    else this.halt.wait(seen, now, next);
     this.control.cpuState = CpuState.Running;
   }
 

@@ -3,7 +3,8 @@
 // SS, RSP, RFLAGS, CS, RIP (+ error code) into memory, clear IF for an interrupt gate, enter the
 // handler; `iretq` when it returns. A fault while reading the gate or pushing the frame is a real
 // fault, escalated to a double fault — and a fault while delivering #DF is a triple fault.
-import { decodeCodeDescriptor, decodeGate, GATE_INTERRUPT, GATE_TRAP, tssIstOffset, type Gate } from './descriptors.js';
+import { decodeCodeDescriptor, decodeGate, GATE_INTERRUPT, GATE_TRAP, type CodeDescriptor } from './descriptors.js';
+import { enterGate, entryRsp, iretq as iretqFrom, targetCpl, type EntryGate } from './privilege.js';
 import { CpuFault, hasErrorCode, idtErrorCode, isDoubleFault, Vector } from './faults.js';
 import { TEXT } from './text.js';
 import type { Cpu } from './cpu.js';
@@ -24,7 +25,7 @@ const RFLAGS_RF = 1 << 16;
 
 export function deliver(cpu: Cpu, vector: number, errorCode: number, source: Source): void {
   const pushesError = source === Source.Exception && hasErrorCode(vector);
-  let gate: Gate;
+  let gate: EntryGate;
   let frame: number;
   try {
     gate = readGate(cpu, vector, source);
@@ -50,7 +51,7 @@ function escalate(cpu: Cpu, first: number, source: Source, second: CpuFault): vo
   deliver(cpu, second.vector, second.errorCode, Source.Exception);
 }
 
-function readGate(cpu: Cpu, vector: number, source: Source): Gate {
+function readGate(cpu: Cpu, vector: number, source: Source): EntryGate {
   const external = source !== Source.Software;
   const offset = vector * 16;
   if (offset + 15 > cpu.idtr.limit) throw new CpuFault(Vector.GP, idtErrorCode(vector, external));
@@ -59,27 +60,23 @@ function readGate(cpu: Cpu, vector: number, source: Source): Gate {
   if (gate.type !== GATE_INTERRUPT && gate.type !== GATE_TRAP) throw new CpuFault(Vector.GP, idtErrorCode(vector, external));
   if (source === Source.Software && gate.dpl < cpu.regs.cpl) throw new CpuFault(Vector.GP, idtErrorCode(vector, external));
   if (!gate.present) throw new CpuFault(Vector.NP, idtErrorCode(vector, external));
-  checkCodeSelector(cpu, gate.selector);
-  return gate;
+  return targetCpl(cpu, gate, checkCodeSelector(cpu, gate.selector));
 }
 
 /** The gate's selector must name a present 64-bit code segment in the GDT. */
-export function checkCodeSelector(cpu: Cpu, selector: number): void {
+export function checkCodeSelector(cpu: Cpu, selector: number): CodeDescriptor {
   const index = selector & 0xfff8;
   if (index === 0 || index + 7 > cpu.gdtr.limit) throw new CpuFault(Vector.GP, selector & 0xfffc);
   const at = cpu.gdtr.base + index;
   const desc = decodeCodeDescriptor(cpu.sysRead32(at), cpu.sysRead32(at + 4));
   if (!desc.code || !desc.long) throw new CpuFault(Vector.GP, selector & 0xfffc);
   if (!desc.present) throw new CpuFault(Vector.NP, selector & 0xfffc);
+  return desc;
 }
 
 /** Push the frame on the gate's stack; nothing is committed if a push faults. Returns the new RSP. */
-function pushFrame(cpu: Cpu, gate: Gate, pushesError: boolean, errorCode: number): number {
-  let rsp = cpu.rsp;
-  if (gate.ist) {
-    if (!cpu.tssBase) throw new CpuFault(Vector.TS, cpu.tr & 0xfffc);
-    rsp = cpu.sysRead64(cpu.tssBase + tssIstOffset(gate.ist));
-  }
+function pushFrame(cpu: Cpu, gate: EntryGate, pushesError: boolean, errorCode: number): number {
+  let rsp = entryRsp(cpu, gate); // IST, or TSS.RSP0 when entering CPL 0 from CPL 3 (cpu/privilege.ts)
   rsp -= rsp % 16; // 64-bit mode aligns the new stack to 16 bytes
   const values = [cpu.ss, cpu.rsp, cpu.rflags, cpu.cs, cpu.rip];
   if (pushesError) values.push(errorCode);
@@ -90,32 +87,44 @@ function pushFrame(cpu: Cpu, gate: Gate, pushesError: boolean, errorCode: number
   return rsp;
 }
 
-function enter(cpu: Cpu, vector: number, gate: Gate, frame: number, pushesError: boolean, errorCode: number): void {
+function enter(cpu: Cpu, vector: number, gate: EntryGate, frame: number, pushesError: boolean, errorCode: number): void {
   cpu.rsp = frame;
-  cpu.cs = gate.selector;
+  enterGate(cpu, gate); // CS (and CPL); SS = null on a privilege change
   cpu.rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF);
   if (gate.type === GATE_INTERRUPT) cpu.rflags &= ~RFLAGS_IF;
   cpu.rip = gate.offset;
   cpu.control.vectorCounts[vector]++;
   const handler = TEXT.at(gate.offset);
-  cpu.tracer.cpuInt(cpu.now(), vector, gate.offset, TEXT, gate.ist, frame);
-  if (!handler) {
-    // The gate points where no code is: executing it would be garbage. Invalid opcode.
-    cpu.exception(Vector.UD, 0);
-  } else {
-    cpu.checkFetch(gate.offset);
-    const stackFrame = pushesError ? frame + 8 : frame;
-    handler.impl(stackFrame, errorCode);
+  const clock = cpu.clock;
+  clock.charge(clock.costs.delivery); // gate read, stack switch, frame push (virtual time)
+  // Handlers running now, this one included: 2+ is an interrupt or exception inside a handler.
+  const depth = ++cpu.handlerDepth;
+  const entered = clock.now();
+  cpu.tracer.cpuInt(entered, vector, gate.offset, TEXT, gate.ist, frame, depth);
+  try {
+    if (!handler) {
+      // The gate points where no code is: executing it would be garbage. Invalid opcode.
+      cpu.exception(Vector.UD, 0);
+    } else {
+      cpu.checkFetch(gate.offset);
+      const stackFrame = pushesError ? frame + 8 : frame;
+      handler.impl(stackFrame, errorCode);
+    }
+    clock.charge(clock.costs.iret);
+    const now = clock.now();
+    cpu.tracer.cpuIret(now, vector, now - entered, depth);
+  } finally {
+    // Also when a handler ends by MachineStop/MachineReset (or diverges by a throw): the depth
+    // is that of the code the handler interrupted.
+    cpu.handlerDepth = depth - 1;
   }
   iretq(cpu, pushesError ? frame + 8 : frame);
 }
 
-/** `iretq` from an x86-interrupt handler (which popped the error code): pop RIP, CS, RFLAGS, RSP, SS. */
+/**
+ * `iretq` from an x86-interrupt handler (which popped the error code): pop RIP, CS, RFLAGS, RSP, SS,
+ * with the privilege checks of a return to an outer level (cpu/privilege.ts).
+ */
 export function iretq(cpu: Cpu, frame: number): void {
-  cpu.rip = cpu.sysRead64(frame);
-  cpu.cs = cpu.sysRead64(frame + 8);
-  cpu.rflags = cpu.sysRead64(frame + 16) | 2;
-  const rsp = cpu.sysRead64(frame + 24);
-  cpu.ss = cpu.sysRead64(frame + 32);
-  cpu.rsp = rsp;
+  iretqFrom(cpu, frame);
 }

@@ -67,3 +67,39 @@ export function tssIstOffset(n: number): number {
 }
 
 export const TSS_MIN_LIMIT = 0x67;
+
+/** 64-bit TSS: RSP0..RSP2 at offsets 4 + 8·n (the stacks for entering CPL n from an outer ring). */
+export function tssRspOffset(n: number): number {
+  return 4 + 8 * n;
+}
+
+/** 64-bit TSS: the I/O map base address (a 16-bit offset from the TSS base) is at byte 102. */
+export const TSS_IOMAP_BASE = 102;
+
+export interface SegmentDescriptor {
+  readonly present: boolean;
+  /** S = 1: a code or data segment (not a system descriptor). */
+  readonly user: boolean;
+  readonly code: boolean;
+  /** Data segments: W (bit 1 of the type). */
+  readonly writable: boolean;
+  /** Code segments: C (bit 2 of the type). */
+  readonly conforming: boolean;
+  readonly long: boolean;
+  readonly dpl: number;
+}
+
+/** Any 8-byte code or data descriptor (the high dword carries access byte and flags). */
+export function decodeSegmentDescriptor(_lo: number, hi: number): SegmentDescriptor {
+  const access = (hi >>> 8) & 0xff;
+  const code = (access & 0x18) === 0x18;
+  return {
+    present: (access & 0x80) !== 0,
+    user: (access & 0x10) !== 0,
+    code,
+    writable: !code && (access & 0x12) === 0x12,
+    conforming: code && (access & 0x04) !== 0,
+    long: (hi & (1 << 21)) !== 0,
+    dpl: (access >> 5) & 3,
+  };
+}

@@ -49,7 +49,7 @@ export function idtErrorCode(vector: number, external: boolean): number {
 
 export class CpuFault extends Error {
   constructor(readonly vector: number, readonly errorCode = 0, readonly cr2?: number) {
-    super(`${VECTOR_NAMES[vector] ?? `vector ${vector}`}${hasErrorCode(vector) ? ` (error code ${errorCode.toString(16)})` : ''}${cr2 !== undefined ? ` at 0x${cr2.toString(16)}` : ''}`);
+    super(`${VECTOR_NAMES[vector] ?? `vector 0x${vector.toString(16)}`}${hasErrorCode(vector) ? ` (error code 0x${errorCode.toString(16)})` : ''}${cr2 !== undefined ? ` at 0x${cr2.toString(16)}` : ''}`);
   }
 }
 

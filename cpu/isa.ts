@@ -4,6 +4,8 @@
 // this thread. Functions the guest defines get addresses in a text region (`fn`).
 import type { Cpu } from './cpu.js';
 import { KERNEL_TEXT, TEXT, type TextRegion, type TextSymbol } from './text.js';
+import { iretqInstruction, resumeContext as resume, runWithContext as runWith, softwareInterrupt } from './context.js';
+import { loadGs64 as gsLoad, storeGs64 as gsStore, swapgs as swapGs, syscall as syscallInsn } from './syscall.js';
 
 let cpu: Cpu | undefined;
 
@@ -34,6 +36,8 @@ export function store8(addr: number, value: number): void { current().store(addr
 export function store16(addr: number, value: number): void { current().store(addr, 2, value & 0xffff); }
 export function store32(addr: number, value: number): void { current().store(addr, 4, value >>> 0); }
 export function store64(addr: number, value: bigint): void { current().store64(addr, value); }
+/** `lock cmpxchg`: store `value` if the dword at addr equals `expected`; returns the old dword. */
+export function cmpxchg32(addr: number, expected: number, value: number): number { return current().cmpxchg32(addr, expected, value >>> 0); }
 
 // ---- flags and halting ------------------------------------------------------------------------
 export function cli(): void { current().cli(); }
@@ -57,9 +61,9 @@ export function loadCs(selector: number): void { current().system.loadCs(selecto
 export function loadSs(selector: number): void { current().system.loadSs(selector); }
 export function readCs(): number { const c = current(); c.boundary(); return c.cs; }
 export function readSs(): number { const c = current(); c.boundary(); return c.ss; }
-export function readCr0(): number { const c = current(); c.boundary(); return c.regs.cr0; }
-export function readCr2(): number { const c = current(); c.boundary(); return c.cr2; }
-export function readCr3(): number { const c = current(); c.boundary(); return c.regs.cr3; }
+export function readCr0(): number { return current().system.readCr(0); }
+export function readCr2(): number { return current().system.readCr(2); }
+export function readCr3(): number { return current().system.readCr(3); }
 export function writeCr0(value: number): void { current().system.writeCr0(value); }
 export function writeCr3(value: number): void { current().system.writeCr3(value); }
 export function writeCr4(value: number): void { current().system.writeCr4(value); }
@@ -100,6 +104,32 @@ export function fn<A extends unknown[], R>(name: string, impl: (...args: A) => R
  * which stores it in an IDT gate; the CPU enters it with (frame address, error code).
  */
 export function interruptHandler(name: string, impl: (frame: number, errorCode: number) => void): { readonly addr: number; readonly name: string } {
+  const symbol = TEXT.define(KERNEL_TEXT, name, impl);
+  return { addr: symbol.addr, name };
+}
+
+// ---- privilege levels (cpu/privilege.ts, cpu/syscall.ts, cpu/context.ts) ------------------------
+/** `int n`: a software interrupt (from CPL 3 the gate's DPL must be 3). */
+export function intn(vector: number): void { softwareInterrupt(current(), vector); }
+/** `iretq`: pop RIP, CS, RFLAGS, RSP, SS from the stack and continue there (e.g. in a user program). */
+export function iretq(): never { return iretqInstruction(current()); }
+/** `syscall` with RAX = nr and RDI, RSI, RDX; returns RAX. */
+export function syscall(nr: number, rdi = 0, rsi = 0, rdx = 0): number { return syscallInsn(current(), nr, rdi, rsi, rdx); }
+export function swapgs(): void { swapGs(current()); }
+/** `mov rax, gs:[offset]` */
+export function loadGs64(offset: number): bigint { return gsLoad(current(), offset); }
+/** `mov gs:[offset], rax` */
+export function storeGs64(offset: number, value: bigint): void { gsStore(current(), offset, value); }
+/** Save the kernel's context at `ctx` (CONTEXT_BYTES of kernel memory) and run `body` (cpu/context.ts). */
+export function runWithContext(ctx: number, body: () => number): number { return runWith(current(), ctx, body); }
+/** Switch back to the context saved at `ctx`: its runWithContext returns `value`. */
+export function resumeContext(ctx: number, value: number): never { return resume(current(), ctx, value); }
+
+/**
+ * Define the kernel's system-call entry (the LSTAR target): called at CPL 0 with RAX, RDI, RSI,
+ * RDX; what it returns is RAX, and its return is its `sysretq`.
+ */
+export function syscallEntry(name: string, impl: (nr: number, rdi: number, rsi: number, rdx: number) => number): { readonly addr: number; readonly name: string } {
   const symbol = TEXT.define(KERNEL_TEXT, name, impl);
   return { addr: symbol.addr, name };
 }

@@ -139,6 +139,21 @@ export class Mmu {
     return this.walk(lin, vaddr, access);
   }
 
+  /**
+   * An implicit supervisor access (descriptor tables, the TSS, a frame pushed on the RSP0 stack):
+   * checked as at CPL 0 whatever the CPL, and a #PF it raises has U clear (SDM vol. 3 §4.6).
+   */
+  translateSystem(vaddr: number, access: Access): number {
+    const regs = this.regs;
+    if (regs.cpl === 0) return this.translate(vaddr, access);
+    regs.cpl = 0;
+    try {
+      return this.translate(vaddr, access);
+    } finally {
+      regs.cpl = 3;
+    }
+  }
+
   /** Make the page just translated the access kind's last translation (under the current CR0/CPL/EFER). */
   private remember(access: Access, page: number, frame: number): void {
     const regs = this.regs;

@@ -15,6 +15,8 @@ export interface TextRegion {
 /** Where the bootloader's code sits (real mode + stage 2 area), and the kernel's link address. */
 export const FIRMWARE_TEXT: TextRegion = { name: 'firmware', base: 0x7c00, size: 0x8000 };
 export const KERNEL_TEXT: TextRegion = { name: 'kernel', base: 0x200000, size: 0x80000 };
+/** User programs' code (CPL 3): each program is linked into its own part of this range. */
+export const USER_TEXT: TextRegion = { name: 'user', base: 0x400000, size: 0x400000 };
 
 export type GuestFunction = (...args: any[]) => any;
 

@@ -4,6 +4,7 @@
 // and control-register writes.
 import * as isa from '../cpu/isa.js';
 import { FIRMWARE_TEXT } from '../cpu/text.js';
+import { kernelDataImage } from '../kernel/statics.js';
 import type { TableFramesUsed } from './bootinfo.js';
 import { Layout } from './layout.js';
 
@@ -84,6 +85,9 @@ export const buildPageTables = isa.fn('bootloader::page_table::map_kernel', (mem
     map4k(frames, Layout.kernelData + off, phys, WRITABLE, true);
     for (let i = 0; i < 0x1000; i += 4) isa.store32(phys + i, 0);
   }
+  // The image's .data bytes (statics with an initial value) over the zeroed region.
+  const dataPhys = Layout.kernelPhys + Layout.kernelTextSize - Layout.kernelData;
+  for (const [at, bytes] of kernelDataImage()) bytes.forEach((b, i) => isa.store8(dataPhys + at + i, b));
   // The kernel stack, above an unmapped guard page.
   for (let p = 0; p < Layout.stackPages; p++) {
     map4k(frames, Layout.stackBottom + p * 0x1000, Layout.stackPhys + p * 0x1000, WRITABLE, true);

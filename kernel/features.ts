@@ -6,6 +6,8 @@ export interface KernelFeatures {
   readonly scenario?: string;
   /** kernel.allocator: which heap allocator (default: the post's). */
   readonly allocator?: string;
+  /** The userspace kernel (kernel.main: userspace): user segments, TSS.RSP0, syscalls, #GP/#PF that end a program. */
+  readonly userspace?: boolean;
 }
 
 let current: KernelFeatures = { post: 3 };

@@ -1,6 +1,9 @@
 // gdt (post 06): a GDT with the kernel code segment and a TSS whose IST1 is a 20 KiB stack for
-// the double-fault handler, so a kernel stack overflow can still be handled.
+// the double-fault handler, so a kernel stack overflow can still be handled. The userspace kernel
+// adds the segments SYSCALL/SYSRET need in the order STAR fixes (kernel code, kernel data, user
+// data, user code); kernel/userspace/ sets TSS.RSP0, the stack an interrupt from ring 3 switches to.
 import { fn, loadCs, ltr } from '../cpu/isa.js';
+import { features } from './features.js';
 import { Lazy } from './lazy_static.js';
 import { staticAlloc } from './statics.js';
 import { Descriptor, GlobalDescriptorTable, type SegmentSelector } from './x86_64/gdt.js';
@@ -20,13 +23,27 @@ export const TSS = new Lazy(() => {
   return tss;
 });
 
-interface Selectors { code_selector: SegmentSelector; tss_selector: SegmentSelector }
+interface Selectors {
+  code_selector: SegmentSelector;
+  tss_selector: SegmentSelector;
+  /** Userspace kernel only. */
+  data_selector?: SegmentSelector;
+  user_data_selector?: SegmentSelector;
+  user_code_selector?: SegmentSelector;
+}
 
 export const GDT = new Lazy(() => {
   const gdt = new GlobalDescriptorTable(GDT_AT).reset();
   const code_selector = gdt.append(Descriptor.kernel_code_segment());
+  if (!features().userspace) {
+    const tss_selector = gdt.append(Descriptor.tss_segment(TSS.get().addr));
+    return { gdt, selectors: { code_selector, tss_selector } as Selectors };
+  }
+  const data_selector = gdt.append(Descriptor.kernel_data_segment()); // 0x10: STAR[47:32] + 8
+  const user_data_selector = gdt.append(Descriptor.user_data_segment()); // 0x1b: STAR[63:48] + 8, RPL 3
+  const user_code_selector = gdt.append(Descriptor.user_code_segment()); // 0x23: STAR[63:48] + 16, RPL 3
   const tss_selector = gdt.append(Descriptor.tss_segment(TSS.get().addr));
-  return { gdt, selectors: { code_selector, tss_selector } as Selectors };
+  return { gdt, selectors: { code_selector, tss_selector, data_selector, user_data_selector, user_code_selector } as Selectors };
 });
 
 /** Load the GDT, reload CS, load the TSS. */

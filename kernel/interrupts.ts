@@ -1,6 +1,7 @@
 // interrupts: the IDT and its handlers, as the blog builds them post by post (05 breakpoint,
 // 06 double fault on IST1, 07 timer and keyboard through the chained PICs; 12 moves keyboard
-// decoding out of the ISR into a task), with the blog's mistakes available as scenarios.
+// decoding out of the ISR into a task), with the blog's mistakes available as scenarios. The
+// userspace kernel adds a #GP handler, and a fault taken in ring 3 ends only that program.
 import { fn, hlt, inb, interruptHandler } from '../cpu/isa.js';
 import { features, scenario } from './features.js';
 import { DOUBLE_FAULT_IST_INDEX } from './gdt.js';
@@ -40,7 +41,7 @@ const timer_interrupt_handler = interruptHandler('blog_os::interrupts::timer_int
 });
 
 /** `lazy_static! { static ref KEYBOARD: Mutex<Keyboard<layouts::Us104Key, ScancodeSet1>> }` (posts 07–11). */
-const KEYBOARD = new Lazy(() => new Mutex(new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.Ignore)));
+const KEYBOARD = new Lazy(() => new Mutex(new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.Ignore, 'blog_os::interrupts::KEYBOARD::data'), 'blog_os::interrupts::KEYBOARD::lock'));
 
 /**
  * The keyboard handler. Posts 07–11 decode in the ISR: read the byte from port 0x60 (the
@@ -72,8 +73,35 @@ const page_fault_handler = interruptHandler('blog_os::interrupts::page_fault_han
   println('EXCEPTION: PAGE FAULT');
   println(`Accessed Address: ${resultDebug(Cr2.read())}`);
   println(`Error Code: ${new PageFaultErrorCode(errorCode).debug()}`);
+  end_user_program_on_fault(frame, 'PAGE FAULT');
   println(new InterruptStackFrame(frame).debugPretty());
   for (;;) hlt(); // hlt_loop() (lib.rs; not imported here: lib imports this module)
+});
+
+/**
+ * The userspace kernel's action for a fault taken in ring 3 (kernel/userspace/ installs it at boot):
+ * end the running program. Code configuration, like the set of handlers the entry installs.
+ */
+let user_fault_action: ((what: string) => never) | undefined;
+
+export function set_user_fault_action(action: ((what: string) => never) | undefined): void {
+  user_fault_action = action;
+}
+
+/** A fault whose frame shows CS with RPL 3 came from a user program: end it (never returns). */
+function end_user_program_on_fault(frame: number, what: string): void {
+  const f = new InterruptStackFrame(frame);
+  if ((f.code_segment & 3) !== 3 || !user_fault_action) return;
+  println(`in ring 3 at 0x${f.instruction_pointer.toString(16)}, user stack 0x${f.stack_pointer.toString(16)}`);
+  user_fault_action(what);
+}
+
+/** #GP: a ring-3 program is ended; in the kernel it is a bug, so panic. */
+const general_protection_fault_handler = interruptHandler('blog_os::interrupts::general_protection_fault_handler', (frame, errorCode) => {
+  println('EXCEPTION: GENERAL PROTECTION FAULT');
+  println(`Error Code: 0x${errorCode.toString(16)}`);
+  end_user_program_on_fault(frame, 'GENERAL PROTECTION FAULT');
+  panic(`EXCEPTION: GENERAL PROTECTION FAULT\n${new InterruptStackFrame(frame).debugPretty()}`, 'src/interrupts.rs:70:5');
 });
 
 export const IDT = new Lazy(() => {
@@ -85,6 +113,7 @@ export const IDT = new Lazy(() => {
     if (!scenario('stack-overflow-without-ist')) entry.set_stack_index(DOUBLE_FAULT_IST_INDEX);
   }
   if (post >= 8) idt.set_handler_fn(14, page_fault_handler);
+  if (features().userspace) idt.set_handler_fn(13, general_protection_fault_handler);
   if (post >= 7) {
     if (!scenario('no-timer-handler')) idt.set_handler_fn(InterruptIndex.Timer, timer_interrupt_handler);
     idt.set_handler_fn(InterruptIndex.Keyboard, keyboard_interrupt_handler);

@@ -1,32 +1,39 @@
-// lazy_static!: a static initialised on first use. Its value belongs to one boot of the machine:
-// a reset (triple fault, keyboard-controller reset) starts the kernel again with fresh statics,
-// as reloading the kernel image does on hardware.
+// lazy_static!: a static initialised on first use, through spin::Once. Its state word lives in
+// the kernel's .bss (0 incomplete, 1 running, 2 complete), so a machine reset — which reloads the
+// kernel's statics — makes every Lazy uninitialised again, as reloading the image does on
+// hardware. The value is whatever `init` builds: a view on simulated memory (the Writer, the IDT,
+// a Mutex whose lock word is a static) or a host handle without state of its own. The host keeps
+// it only as a cache of that view, valid while the state word says complete.
+import { load32, pause, store32 } from '../cpu/isa.js';
+import { staticAlloc } from './statics.js';
 
-const statics: Array<Lazy<unknown>> = [];
+const INCOMPLETE = 0;
+const RUNNING = 1;
+const COMPLETE = 2;
+
+let anonymous = 0;
 
 export class Lazy<T> {
+  /** Address of the Once state word. */
+  readonly stateAt: number;
   private value: T | undefined;
-  private initialised = false;
 
-  constructor(private readonly init: () => T) {
-    statics.push(this as Lazy<unknown>);
+  constructor(private readonly init: () => T, name?: string) {
+    this.stateAt = staticAlloc(name ?? `lazy_static#${anonymous++}`, 4, 4);
   }
 
   get(): T {
-    if (!this.initialised) {
+    let state = load32(this.stateAt);
+    if (state === COMPLETE) return this.value as T;
+    if (state === INCOMPLETE) {
+      store32(this.stateAt, RUNNING);
       this.value = this.init();
-      this.initialised = true;
+      store32(this.stateAt, COMPLETE);
+      return this.value;
     }
-    return this.value as T;
+    // RUNNING: another user (the code this interrupt or panic interrupted) is initialising it;
+    // spin::Once waits for it — for ever, on one CPU (blog-os-behaviour.md §15 item 15).
+    while ((state = load32(this.stateAt)) === RUNNING) pause();
+    return this.get();
   }
-
-  reset(): void {
-    this.initialised = false;
-    this.value = undefined;
-  }
-}
-
-/** Forget every static's value: the next boot initialises them again. */
-export function resetStatics(): void {
-  for (const s of statics) s.reset();
 }

@@ -43,6 +43,7 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
       'missing-eoi': 'the timer handler never sends EOI: exactly one dot',
       'no-timer-handler': 'interrupts enabled with no handler for vector 32: double fault after sti',
       'print-deadlock': 'printing without without_interrupts while the timer prints too: hyphens, then a deadlock',
+      'reset-holding-pics': 'first boot: take PICS, then reset through the 8042; the next boot\'s timer EOIs must still work (dots)',
     },
     load: () => import('./main/post-07.js'),
   },
@@ -70,6 +71,16 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
     title: 'Async/Await: an executor of tasks woken by the keyboard ISR, idling in hlt',
     scenarios: {},
     load: () => import('./main/post-12.js'),
+  },
+  userspace: {
+    title: 'not a post: user programs at CPL 3 — GDT user segments, TSS.RSP0, syscall/sysretq, SYS_WRITE and SYS_EXIT',
+    scenarios: {
+      'user-cli': 'a program executes cli in ring 3: #GP, the kernel reports GENERAL PROTECTION FAULT and ends that program only',
+      'user-reads-kernel': 'a program reads kernel memory: #PF with PROTECTION_VIOLATION | USER_MODE, the program is ended',
+      'bad-pointer': 'SYS_WRITE with a kernel pointer, an unmapped one, one past its page, and fd 2: error values, the machine carries on',
+      'timer-in-ring-3': 'a program spins in ring 3 for good: each timer interrupt runs on the TSS.RSP0 stack and returns to ring 3',
+    },
+    load: () => import('./main/userspace.js'),
   },
   'bench-irq': {
     title: 'not a post: reprograms the PIT to ≈99.4 kHz and acknowledges every tick (npm run bench)',

@@ -11,7 +11,7 @@ export const SERIAL1 = new Lazy(() => {
   const port = new Uart16550Tty(0x3f8);
   const err = port.init();
   if (err) panic(`failed to initialize UART: ${err}`, 'src/serial.rs:10:41');
-  return new Mutex(port);
+  return new Mutex(port, 'blog_os::serial::SERIAL1::lock');
 });
 
 export function serial_print(text: string): void {

@@ -1,12 +1,14 @@
 // vga_buffer: the blog's Writer (post 03). It writes only the bottom row, wraps at column 80,
 // scrolls by copying every row up one, clears the new bottom row with the current colour, and
 // stores 0xFE (■) for every byte outside 0x20..=0x7E and '\n' — UTF-8 bytes, so "ö" is two ■.
-// Every cell access is a volatile 16-bit load/store of simulated memory at 0xb8000.
-import { load16, store16 } from '../cpu/isa.js';
+// Every cell access is a volatile 16-bit load/store of simulated memory at 0xb8000; the Writer's
+// own fields (column, colour, buffer pointer) are a static in simulated memory too.
+import { load16, load64, load8, store16, store64, store8 } from '../cpu/isa.js';
 import { Lazy } from './lazy_static.js';
 import { Mutex } from './sync/spin.js';
 import { features, scenario } from './features.js';
 import { interrupts } from './x86_64/instructions.js';
+import { staticAlloc } from './statics.js';
 
 export const BUFFER_HEIGHT = 25;
 export const BUFFER_WIDTH = 80;
@@ -47,19 +49,50 @@ function cellAddr(row: number, col: number): number {
 
 const utf8 = new TextEncoder();
 
+// struct Writer { column_position: usize, color_code: ColorCode, buffer: &'static mut Buffer },
+// in simulated memory (the WRITER static's, or any other place a Writer is built):
+const COLUMN_POSITION = 0;
+const COLOR_CODE = 8;
+const BUFFER = 16;
+export const WRITER_BYTES = 24;
+
+/** A view of a Writer at `at`: its column, colour and buffer pointer are read and written with loads and stores. */
 export class Writer {
-  columnPosition = 0;
-  constructor(public colorCode: number) {}
+  constructor(readonly at: number) {}
+
+  /** `Writer { column_position: 0, color_code, buffer: 0xb8000 }` written at `at`. */
+  static new(at: number, color: number): Writer {
+    store64(at + COLUMN_POSITION, 0n);
+    store8(at + COLOR_CODE, color);
+    store64(at + BUFFER, BigInt(VGA_BUFFER));
+    return new Writer(at);
+  }
+
+  get columnPosition(): number {
+    return Number(load64(this.at + COLUMN_POSITION));
+  }
+
+  private set columnPosition(column: number) {
+    store64(this.at + COLUMN_POSITION, BigInt(column));
+  }
+
+  get colorCode(): number {
+    return load8(this.at + COLOR_CODE);
+  }
 
   writeByte(byte: number): void {
     if (byte === 0x0a) {
       this.newLine();
       return;
     }
-    if (this.columnPosition >= BUFFER_WIDTH) this.newLine();
+    let column = this.columnPosition;
+    if (column >= BUFFER_WIDTH) {
+      this.newLine();
+      column = 0;
+    }
     const row = BUFFER_HEIGHT - 1;
-    store16(cellAddr(row, this.columnPosition), screenChar(byte, this.colorCode));
-    this.columnPosition += 1;
+    store16(cellAddr(row, column), screenChar(byte, this.colorCode));
+    this.columnPosition = column + 1;
   }
 
   writeString(s: string): void {
@@ -85,8 +118,14 @@ export class Writer {
   }
 }
 
-/** The global WRITER: Yellow on Black, created on first use. */
-export const WRITER = new Lazy(() => new Mutex(new Writer(colorCode(Color.Yellow, Color.Black))));
+/** `static WRITER: Mutex<Writer>`'s bytes: the lock word, then the Writer. */
+const WRITER_AT = staticAlloc('blog_os::vga_buffer::WRITER', 8 + WRITER_BYTES, 8);
+
+/** The global WRITER: Yellow on Black, created on first use (lazy_static). */
+export const WRITER = new Lazy(
+  () => new Mutex(Writer.new(WRITER_AT + 8, colorCode(Color.Yellow, Color.Black)), WRITER_AT),
+  'blog_os::vga_buffer::WRITER::LAZY',
+);
 
 /**
  * print!: lock WRITER and write the text. From post 07 inside without_interrupts, so an interrupt

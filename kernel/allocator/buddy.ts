@@ -21,8 +21,7 @@
 // init splits [start, end) into maximal aligned power-of-two blocks (a 100 KiB heap at a 64 KiB
 // boundary: 64 KiB + 32 KiB + 4 KiB); a power-of-two heap aligned to its size is one block.
 import { Mutex } from '../sync/spin.js';
-import { staticAlloc } from '../statics.js';
-import { align_up, loadUsize, storeUsize, type KernelAllocator, type Layout } from './global.js';
+import { align_up, loadUsize, storeUsize, type KernelAllocator, type Layout, LOCK_OFFSET, lockedStatic } from './global.js';
 
 export const MIN_ORDER = 4;
 export const MIN_BLOCK = 1 << MIN_ORDER;
@@ -35,7 +34,7 @@ const NONEMPTY = 24;
 const FREE_LIST = 32;
 export const BUDDY_STATE_BYTES = FREE_LIST + 8 * (MAX_ORDER + 1);
 
-export const BUDDY_ALLOCATOR_AT = staticAlloc('blog_os::allocator::buddy::ALLOCATOR', BUDDY_STATE_BYTES, 8);
+export const BUDDY_ALLOCATOR_AT = lockedStatic('blog_os::allocator::buddy::ALLOCATOR', BUDDY_STATE_BYTES);
 
 /** The order of the block a layout needs: 2^order ≥ max(size, align, 16). */
 export function order_for(layout: Layout): number {
@@ -71,7 +70,7 @@ export class BuddyAllocator implements KernelAllocator {
   readonly locked: Mutex<number>;
 
   constructor(readonly stateAt: number = BUDDY_ALLOCATOR_AT) {
-    this.locked = new Mutex(stateAt);
+    this.locked = new Mutex(stateAt, stateAt - LOCK_OFFSET);
   }
 
   init(heapStart: number, heapSize: number): void {

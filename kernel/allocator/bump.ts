@@ -10,8 +10,7 @@
 // when the count reaches zero. A long-lived allocation therefore pins the heap: the blog's
 // many_boxes_long_lived runs out of memory after ~12 800 boxes.
 import { Mutex } from '../sync/spin.js';
-import { staticAlloc } from '../statics.js';
-import { align_up, loadUsize, storeUsize, type KernelAllocator, type Layout } from './global.js';
+import { align_up, loadUsize, storeUsize, type KernelAllocator, type Layout, LOCK_OFFSET, lockedStatic } from './global.js';
 
 const HEAP_START = 0;
 const HEAP_END = 8;
@@ -20,7 +19,7 @@ const ALLOCATIONS = 24;
 export const BUMP_STATE_BYTES = 32;
 
 /** `static ALLOCATOR: Locked<BumpAllocator>` when the bump allocator is the global one. */
-export const BUMP_ALLOCATOR_AT = staticAlloc('blog_os::allocator::bump::ALLOCATOR', BUMP_STATE_BYTES, 8);
+export const BUMP_ALLOCATOR_AT = lockedStatic('blog_os::allocator::bump::ALLOCATOR', BUMP_STATE_BYTES);
 
 export class BumpAllocator implements KernelAllocator {
   readonly kind = 'bump';
@@ -29,7 +28,7 @@ export class BumpAllocator implements KernelAllocator {
 
   /** `Locked::new(BumpAllocator::new())`: a view of the state at `stateAt` (nothing written yet). */
   constructor(readonly stateAt: number = BUMP_ALLOCATOR_AT) {
-    this.locked = new Mutex(stateAt);
+    this.locked = new Mutex(stateAt, stateAt - LOCK_OFFSET);
   }
 
   /** `init(heap_start, heap_size)`: the whole heap is unused. */

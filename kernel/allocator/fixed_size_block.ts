@@ -11,8 +11,7 @@
 //
 // A free block holds a ListNode { next: Option<&ListNode> } (8 bytes) at its start.
 import { Mutex } from '../sync/spin.js';
-import { staticAlloc } from '../statics.js';
-import { allocator_assert, loadUsize, storeUsize, type KernelAllocator, type Layout } from './global.js';
+import { allocator_assert, loadUsize, storeUsize, type KernelAllocator, type Layout, LOCK_OFFSET, lockedStatic } from './global.js';
 import { Heap, HEAP_STATE_BYTES } from './linked_list_allocator.js';
 
 /** The block sizes to use; each must be a power of two (it is also the block's alignment). */
@@ -23,7 +22,7 @@ const FALLBACK = 8 * BLOCK_SIZES.length;
 export const FIXED_SIZE_BLOCK_STATE_BYTES = FALLBACK + HEAP_STATE_BYTES;
 const LIST_NODE_SIZE = 8;
 
-export const FIXED_SIZE_BLOCK_ALLOCATOR_AT = staticAlloc('blog_os::allocator::fixed_size_block::ALLOCATOR', FIXED_SIZE_BLOCK_STATE_BYTES, 8);
+export const FIXED_SIZE_BLOCK_ALLOCATOR_AT = lockedStatic('blog_os::allocator::fixed_size_block::ALLOCATOR', FIXED_SIZE_BLOCK_STATE_BYTES);
 
 /** The first block size ≥ max(size, align); undefined when the request needs more than 2048. */
 export function list_index(layout: Layout): number | undefined {
@@ -42,7 +41,7 @@ export class FixedSizeBlockAllocator implements KernelAllocator {
   /** `Locked::new(FixedSizeBlockAllocator::new())` at `stateAt`. */
   constructor(readonly stateAt: number = FIXED_SIZE_BLOCK_ALLOCATOR_AT) {
     this.fallback = new Heap(stateAt + FALLBACK);
-    this.locked = new Mutex(stateAt);
+    this.locked = new Mutex(stateAt, stateAt - LOCK_OFFSET);
   }
 
   /**

@@ -5,10 +5,10 @@
 // Pointers are plain numbers: every kernel address fits in 48 bits, which a double holds exactly.
 // 0 is the null pointer. A pointer stored in simulated memory is a u64 (store64/load64: one
 // `mov` each), so the free lists of every allocator are real 8-byte links in guest memory.
-import { load64, load8, store64, store8 } from '../../cpu/isa.js';
-import { Lazy } from '../lazy_static.js';
+import { load32, load64, load8, store32, store64, store8 } from '../../cpu/isa.js';
 import { panic } from '../panic.js';
-import type { Mutex } from '../sync/spin.js';
+import { staticAlloc } from '../statics.js';
+import { Mutex } from '../sync/spin.js';
 
 /** core::alloc::Layout: a size in bytes and a power-of-two alignment. */
 export interface Layout {
@@ -82,6 +82,14 @@ export function copy_nonoverlapping(src: number, dst: number, count: number): vo
 
 // ---- #[global_allocator] -----------------------------------------------------------------------
 
+/** Locked<A> = spin::Mutex<A>: the lock word, then A at this offset (A is 8-aligned). */
+export const LOCK_OFFSET = 8;
+
+/** A `static ALLOCATOR: Locked<A>` of `bytes` bytes of state: returns A's address (the lock word is 8 bytes before it). */
+export function lockedStatic(name: string, bytes: number): number {
+  return staticAlloc(name, LOCK_OFFSET + bytes, 8) + LOCK_OFFSET;
+}
+
 /**
  * The empty heap (`LockedHeap::empty()`): the global allocator before init_heap. Every request
  * fails, so the first Box panics with the OOM message.
@@ -97,36 +105,83 @@ export const Dummy: GlobalAlloc = {
   dealloc: () => panic('dealloc should be never called', 'src/allocator.rs:28:9'),
 };
 
-// The static belongs to one boot: a reset brings back the empty heap.
-const SLOT = new Lazy<{ allocator: GlobalAlloc }>(() => ({ allocator: EMPTY }));
+/** `kernel.allocator: dummy`: post 10's `Dummy` as the global allocator (zero bytes of state). */
+export class DummyAllocator implements KernelAllocator {
+  readonly kind = 'dummy';
+  readonly stateAt = lockedStatic('blog_os::allocator::Dummy', 0);
+  readonly locked = new Mutex<unknown>(undefined, this.stateAt - LOCK_OFFSET);
+  init(): void {}
+  alloc(l: Layout): number {
+    return Dummy.alloc(l);
+  }
+  dealloc(ptr: number, l: Layout): void {
+    Dummy.dealloc(ptr, l);
+  }
+  freeRegions(): Array<[number, number]> {
+    return [];
+  }
+}
+
+/**
+ * `#[global_allocator]`: a u32 in .bss naming the installed allocator (0: none yet, the empty
+ * heap — so a reset, which zeroes .bss, brings the empty heap back). The allocators themselves
+ * are views on their own statics; the host only keeps the list of the ones the kernel linked.
+ */
+export const GLOBAL_ALLOCATOR_AT = staticAlloc('blog_os::allocator::GLOBAL_ALLOCATOR', 4, 4);
+const linked: GlobalAlloc[] = [];
+
+function installed(): GlobalAlloc {
+  const n = load32(GLOBAL_ALLOCATOR_AT);
+  return n === 0 ? EMPTY : linked[n - 1];
+}
+
+function sameAllocator(a: GlobalAlloc, b: GlobalAlloc): boolean {
+  const ka = a as Partial<KernelAllocator>;
+  const kb = b as Partial<KernelAllocator>;
+  return a === b || (ka.kind !== undefined && ka.kind === kb.kind && ka.stateAt === kb.stateAt);
+}
 
 /**
  * `#[global_allocator] static ALLOCATOR`: the allocator Box, Vec and Rc use. initAllocator
  * (allocator/index.ts) sets it once the heap pages are mapped; until then it is the empty heap.
  */
 export const ALLOCATOR = {
-  get(): GlobalAlloc {
-    return SLOT.get().allocator;
-  },
+  get: installed,
   set(a: GlobalAlloc): void {
-    SLOT.get().allocator = a;
+    let i = linked.findIndex((b) => sameAllocator(a, b));
+    if (i < 0) i = linked.push(a) - 1;
+    else linked[i] = a;
+    store32(GLOBAL_ALLOCATOR_AT, i + 1);
   },
   alloc(l: Layout): number {
-    return SLOT.get().allocator.alloc(l);
+    return installed().alloc(l);
   },
   dealloc(ptr: number, l: Layout): void {
-    SLOT.get().allocator.dealloc(ptr, l);
+    installed().dealloc(ptr, l);
   },
 };
 
+// Host objects tied to heap blocks (the generator frames of async fns) are forgotten when the
+// heap is initialised: no block of an earlier boot exists any more.
+const heapInitHooks: Array<() => void> = [];
+
+export function onHeapInit(f: () => void): void {
+  heapInitHooks.push(f);
+}
+
+/** Called by initAllocator once a fresh heap is the global allocator's. */
+export function heapInitialised(): void {
+  for (const f of heapInitHooks) f();
+}
+
 /** alloc::alloc::alloc (__rust_alloc): through the global allocator; 0 on failure. */
 export function alloc(l: Layout): number {
-  return SLOT.get().allocator.alloc(l);
+  return installed().alloc(l);
 }
 
 /** alloc::alloc::dealloc (__rust_dealloc). */
 export function dealloc(ptr: number, l: Layout): void {
-  SLOT.get().allocator.dealloc(ptr, l);
+  installed().dealloc(ptr, l);
 }
 
 /**
@@ -134,7 +189,7 @@ export function dealloc(ptr: number, l: Layout): void {
  * the old alignment, copy min(old, new) bytes, free the old block. 0 on failure (old block kept).
  */
 export function realloc(ptr: number, l: Layout, newSize: number): number {
-  const a = SLOT.get().allocator;
+  const a = installed();
   if (a.realloc) return a.realloc(ptr, l, newSize);
   const fresh = a.alloc({ size: newSize, align: l.align });
   if (fresh !== 0) {

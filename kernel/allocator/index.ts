@@ -10,7 +10,7 @@
 // pages must be mapped first) and makes it the global allocator used by Box, Vec and Rc.
 import { BumpAllocator } from './bump.js';
 import { FixedSizeBlockAllocator } from './fixed_size_block.js';
-import { ALLOCATOR, type KernelAllocator } from './global.js';
+import { ALLOCATOR, DummyAllocator, heapInitialised, type KernelAllocator } from './global.js';
 import { LinkedListAllocator } from './linked_list.js';
 import { LockedHeap } from './linked_list_allocator.js';
 import { BuddyAllocator } from './buddy.js';
@@ -20,8 +20,9 @@ export { ALLOCATOR, align_up, layout, handle_alloc_error, type GlobalAlloc, type
 export const HEAP_START = 0x4444_4444_0000;
 export const HEAP_SIZE = 100 * 1024; // 100 KiB
 
-export type AllocatorKind = 'bump' | 'linked-list' | 'linked-list-allocator' | 'fixed-size-block' | 'buddy';
+export type AllocatorKind = 'bump' | 'linked-list' | 'linked-list-allocator' | 'fixed-size-block' | 'buddy' | 'dummy';
 
+/** The allocators that allocate ('dummy', post 10's teaching step, fails every request). */
 export const ALLOCATOR_KINDS: readonly AllocatorKind[] = ['bump', 'linked-list', 'linked-list-allocator', 'fixed-size-block', 'buddy'];
 
 /** The global allocator of each post: post 10 the crate's LockedHeap, post 11 on the fixed-size block one. */
@@ -52,6 +53,9 @@ export function createAllocator(kind: AllocatorKind, heapStart: number, heapSize
     case 'buddy':
       a = new BuddyAllocator(stateAt);
       break;
+    case 'dummy':
+      a = new DummyAllocator();
+      break;
     default:
       throw new Error(`unknown allocator kind ${String(kind)}`);
   }
@@ -66,5 +70,6 @@ export function createAllocator(kind: AllocatorKind, heapStart: number, heapSize
 export function initAllocator(kind: AllocatorKind, heapStart: number = HEAP_START, heapSize: number = HEAP_SIZE): KernelAllocator {
   const a = createAllocator(kind, heapStart, heapSize);
   ALLOCATOR.set(a);
+  heapInitialised();
   return a;
 }

@@ -14,8 +14,7 @@
 // alignment gap in front of it is lost for good (blog_os issue #796).
 import { Mutex } from '../sync/spin.js';
 import { panic } from '../panic.js';
-import { staticAlloc } from '../statics.js';
-import { align_up, allocator_assert, loadUsize, storeUsize, type KernelAllocator, type Layout } from './global.js';
+import { align_up, allocator_assert, loadUsize, storeUsize, type KernelAllocator, type Layout, LOCK_OFFSET, lockedStatic } from './global.js';
 
 const SIZE = 0;
 const NEXT = 8;
@@ -23,7 +22,7 @@ const NEXT = 8;
 export const LIST_NODE_SIZE = 16;
 export const LIST_NODE_ALIGN = 8;
 
-export const LINKED_LIST_ALLOCATOR_AT = staticAlloc('blog_os::allocator::linked_list::ALLOCATOR', LIST_NODE_SIZE, 8);
+export const LINKED_LIST_ALLOCATOR_AT = lockedStatic('blog_os::allocator::linked_list::ALLOCATOR', LIST_NODE_SIZE);
 
 /** `size_align`: alignment raised to 8, size padded to it, then at least one ListNode. */
 export function size_align(layout: Layout): { size: number; align: number } {
@@ -39,7 +38,7 @@ export class LinkedListAllocator implements KernelAllocator {
 
   /** `Locked::new(LinkedListAllocator::new())` at `stateAt`. */
   constructor(readonly stateAt: number = LINKED_LIST_ALLOCATOR_AT) {
-    this.locked = new Mutex(stateAt);
+    this.locked = new Mutex(stateAt, stateAt - LOCK_OFFSET);
   }
 
   /** `init(heap_start, heap_size)` = add_free_region over the whole heap (on an empty list). */

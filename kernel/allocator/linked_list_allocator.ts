@@ -20,8 +20,7 @@
 // Every request is normalised to a size of at least 16 and a multiple of 8 (the alignment is
 // kept); deallocation normalises the same way, so a block always comes back whole.
 import { Mutex } from '../sync/spin.js';
-import { staticAlloc } from '../statics.js';
-import { align_up, allocator_assert, loadUsize, storeUsize, type KernelAllocator, type Layout } from './global.js';
+import { align_up, allocator_assert, loadUsize, storeUsize, type KernelAllocator, type Layout, LOCK_OFFSET, lockedStatic } from './global.js';
 
 const BOTTOM = 0;
 const SIZE = 8;
@@ -36,7 +35,7 @@ export const HOLE_MIN_SIZE = 16;
 const HOLE_ALIGN = 8;
 
 /** `#[global_allocator] static ALLOCATOR: LockedHeap` of post 10. */
-export const LOCKED_HEAP_AT = staticAlloc('blog_os::allocator::ALLOCATOR', HEAP_STATE_BYTES, 8);
+export const LOCKED_HEAP_AT = lockedStatic('blog_os::allocator::ALLOCATOR', HEAP_STATE_BYTES);
 
 /** HoleList::align_layout: size ≥ 16, rounded up to a multiple of 8. */
 export function normalisedSize(size: number): number {
@@ -174,7 +173,7 @@ export class LockedHeap implements KernelAllocator {
 
   constructor(readonly stateAt: number = LOCKED_HEAP_AT) {
     this.heap = new Heap(stateAt);
-    this.locked = new Mutex(this.heap);
+    this.locked = new Mutex(this.heap, stateAt - LOCK_OFFSET);
   }
 
   /** `LockedHeap::empty()`, written to memory. */

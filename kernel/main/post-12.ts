@@ -20,8 +20,8 @@ const kernel_main = fn('blog_os::kernel_main', (bootInfoAddr: number): never => 
   println('Hello World!');
   init();
 
-  // The heap, as the blog sets it up (nothing printed). The executor's task queue and the
-  // scancode queue stay fixed-size statics in the kernel's data (ArrayQueue never allocates).
+  // The heap, as the blog sets it up (nothing printed). Everything below allocates in it: the
+  // executor's queue and maps, each task's boxed future, the wakers, the scancode queue's slots.
   heap_from_boot_info(boot_info);
 
   const executor = Executor.new();

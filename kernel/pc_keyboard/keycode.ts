@@ -72,6 +72,8 @@ export const DecodedKey = {
   RawKey: (key: KeyCode): DecodedKey => ({ kind: 'RawKey', key }),
 };
 
+const MODIFIER_FIELDS = ['lshift', 'rshift', 'lctrl', 'rctrl', 'numlock', 'capslock', 'alt_gr', 'rctrl2'] as const;
+
 /** `struct Modifiers` (0.7.0: no lalt; AltGr is `alt_gr`; rctrl2 is the hidden Pause prefix). */
 export class Modifiers {
   lshift = false;
@@ -83,6 +85,17 @@ export class Modifiers {
   capslock = false;
   alt_gr = false;
   rctrl2 = false;
+
+  /** The bits as the Keyboard stores them (one u16), in declaration order from bit 0. */
+  bits(): number {
+    return MODIFIER_FIELDS.reduce((b, f, i) => (this[f] ? b | (1 << i) : b), 0);
+  }
+
+  static from_bits(bits: number): Modifiers {
+    const m = new Modifiers();
+    MODIFIER_FIELDS.forEach((f, i) => (m[f] = (bits & (1 << i)) !== 0));
+    return m;
+  }
 
   is_shifted(): boolean { return this.lshift || this.rshift; }
   is_ctrl(): boolean { return this.lctrl || this.rctrl; }
@@ -98,4 +111,6 @@ export interface KeyboardLayout {
 /** `trait ScancodeSet` */
 export interface ScancodeSet {
   advance_state(code: number): Result<KeyEvent | undefined, KeyboardError>;
+  /** Keep the set's decode state in the byte at `at` (part of the Keyboard's memory). */
+  place(at: number): void;
 }

@@ -2,12 +2,16 @@
 // delivers with translation on) into key events. Bit 7 of a code is "released"; 0xE0 and 0xE1
 // prefix one byte that is looked up in the extended tables, after which the state is back at
 // Start whether or not that byte was known.
+import { load8, store8 } from '../../cpu/isa.js';
 import { Err, Ok, keyEvent, type KeyCode, type KeyEvent, type KeyboardError, type Result, type ScancodeSet } from './keycode.js';
 
 export const EXTENDED_KEY_CODE = 0xe0;
 export const EXTENDED2_KEY_CODE = 0xe1;
 
-type DecodeState = 'Start' | 'Extended' | 'Extended2';
+/** DecodeState as its u8 discriminant. */
+const START = 0;
+const EXTENDED_STATE = 1;
+const EXTENDED2_STATE = 2;
 
 /** Make codes 0x00..0x58 without a prefix (undefined: unknown). */
 const BASE: ReadonlyArray<KeyCode | undefined> = [
@@ -42,7 +46,23 @@ const EXTENDED2: ReadonlyMap<number, KeyCode> = new Map<number, KeyCode>([[0x1d,
 type Lookup = (code: number) => KeyCode | undefined;
 
 export class ScancodeSet1 implements ScancodeSet {
-  private state: DecodeState = 'Start';
+  /** Where its DecodeState byte is: inside the Keyboard that owns it (see Keyboard). */
+  private stateAt = -1;
+
+  /** Become the scancode set of the Keyboard whose state byte is at `at` (state: Start). */
+  place(at: number): void {
+    this.stateAt = at;
+    store8(at, START);
+  }
+
+  private get state(): number {
+    if (this.stateAt < 0) throw new Error('ScancodeSet1 used outside a Keyboard (its state lives in the Keyboard)');
+    return load8(this.stateAt);
+  }
+
+  private set state(s: number) {
+    store8(this.stateAt, s);
+  }
 
   static new(): ScancodeSet1 {
     return new ScancodeSet1();
@@ -63,22 +83,22 @@ export class ScancodeSet1 implements ScancodeSet {
   advance_state(code: number): Result<KeyEvent | undefined, KeyboardError> {
     code &= 0xff;
     switch (this.state) {
-      case 'Start':
+      case EXTENDED_STATE:
+        this.state = START;
+        return event(code, (c) => EXTENDED.get(c));
+      case EXTENDED2_STATE:
+        this.state = START;
+        return event(code, (c) => EXTENDED2.get(c));
+      default:
         if (code === EXTENDED_KEY_CODE) {
-          this.state = 'Extended';
+          this.state = EXTENDED_STATE;
           return Ok(undefined);
         }
         if (code === EXTENDED2_KEY_CODE) {
-          this.state = 'Extended2';
+          this.state = EXTENDED2_STATE;
           return Ok(undefined);
         }
         return event(code, (c) => BASE[c]);
-      case 'Extended':
-        this.state = 'Start';
-        return event(code, (c) => EXTENDED.get(c));
-      case 'Extended2':
-        this.state = 'Start';
-        return event(code, (c) => EXTENDED2.get(c));
     }
   }
 }

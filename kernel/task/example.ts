@@ -1,7 +1,8 @@
 // The blog's first async code (post 12): `async fn async_number() -> u32 { 42 }` and a task that
-// awaits it and prints the result.
+// awaits it and prints the result. example_task's future is 8 bytes (state, the u32, the inner
+// future's state): Box::pin allocates that much.
 import { println } from '../vga_buffer.js';
-import type { Future } from './mod.js';
+import { asyncFn, type Future } from './mod.js';
 
 /** `async fn async_number() -> u32 { 42 }`: ready on its first poll. */
 export function* async_number(): Future<number> {
@@ -9,7 +10,7 @@ export function* async_number(): Future<number> {
 }
 
 /** `async fn example_task() { let number = async_number().await; println!(..) }` */
-export function* example_task(): Future<void> {
+export const example_task = asyncFn('blog_os::example_task', 8, function* (): Future<void> {
   const number = yield* async_number();
   println(`async number: ${number}`);
-}
+});

@@ -1,43 +1,41 @@
-// The blog's final executor (post 12, "Executor with Waker Support"): tasks in a map by id, a
-// queue of the ids of tasks that are ready to be polled, and a cache of one TaskWaker per task.
-// A task is polled only when its id comes out of the queue; a pending task is left alone until
-// its waker pushes the id again. When the queue is empty the CPU sleeps in `hlt`.
-//
-// The task queue is crossbeam's ArrayQueue<TaskId> with capacity 100, and it lives in simulated
-// memory: a ring of u64 ids with its head/tail words, at a fixed address in the kernel's data
-// region (the blog puts it on the heap behind an Arc; until the heap exists it is a static, so
-// one Executor exists per boot — Executor.new() empties it). The task map and the waker cache are
-// JS maps (the blog's BTreeMaps are heap objects too; nothing in an ISR touches them).
-import { hlt, load64, sti, store64 } from '../../cpu/isa.js';
+// The blog's final executor (post 12, "Executor with Waker Support"), on the kernel heap as the
+// blog's is: `tasks: BTreeMap<TaskId, Task>` (heap nodes; each Task holds its Box::pin'ned
+// future), `task_queue: Arc<ArrayQueue<TaskId>>` (ArcInner and the 100-slot buffer allocated by
+// Executor::new — the first allocation post 12 makes), `waker_cache: BTreeMap<TaskId, Waker>`
+// (each Waker an Arc<TaskWaker> in the heap). A task is polled only when its id comes out of the
+// queue; a pending task is left alone until its waker pushes the id again. When the queue is
+// empty the CPU sleeps in `hlt`. The Executor struct itself (three pointers on kernel_main's
+// stack in the blog) is a JS object holding those pointers.
+import { hlt, sti } from '../../cpu/isa.js';
+import { Arc } from '../alloc/arc.js';
+import { BTreeMap } from '../alloc/btree_map.js';
 import { panic } from '../panic.js';
-import { staticAlloc } from '../statics.js';
 import { interrupts } from '../x86_64/instructions.js';
-import { ArrayQueue, type Codec } from './crossbeam_queue.js';
-import { PENDING, TaskId, type Task } from './mod.js';
-import { Context, TaskWaker, type Waker } from './waker.js';
+import { ARRAY_QUEUE, ArrayQueue, type ArrayQueueValue } from './crossbeam_queue.js';
+import { PENDING, TASK, type Task } from './mod.js';
+import { Context, TASK_ID_CODEC, TaskWaker, WAKER, type Waker } from './waker.js';
+import type { TaskId } from './ids.js';
+
+export { TASK_ID_CODEC } from './waker.js';
 
 export const TASK_QUEUE_CAPACITY = 100;
 
-/** A TaskId in a queue slot: its u64, little-endian. */
-export const TASK_ID_CODEC: Codec<TaskId> = {
-  size: 8,
-  load: (addr) => new TaskId(Number(load64(addr))),
-  store: (addr, id) => store64(addr, BigInt(id.value)),
-};
-
-/** Where the task queue lives: head u32, tail u32, then 100 u64 slots. */
-export const TASK_QUEUE_AT = staticAlloc('blog_os::task::executor::Executor::task_queue', ArrayQueue.bytes(TASK_QUEUE_CAPACITY, 8), 8);
-
 export class Executor {
   /** `BTreeMap<TaskId, Task>` */
-  private readonly tasks = new Map<number, Task>();
+  readonly tasks: BTreeMap<Task>;
   /** `Arc<ArrayQueue<TaskId>>`, shared with every TaskWaker. */
+  readonly task_queue_arc: Arc<ArrayQueueValue>;
+  /** A view of the queue inside that Arc. */
   readonly task_queue: ArrayQueue<TaskId>;
   /** `BTreeMap<TaskId, Waker>` */
-  private readonly waker_cache = new Map<number, Waker>();
+  readonly waker_cache: BTreeMap<Waker>;
 
   private constructor() {
-    this.task_queue = ArrayQueue.new(TASK_QUEUE_AT, TASK_QUEUE_CAPACITY, TASK_ID_CODEC);
+    this.tasks = BTreeMap.new(TASK);
+    // Arc::new(ArrayQueue::new(100)): the slot buffer first, then the ArcInner.
+    this.task_queue_arc = Arc.new(ARRAY_QUEUE, ArrayQueue.allocate(TASK_QUEUE_CAPACITY));
+    this.task_queue = new ArrayQueue(this.task_queue_arc.ptr, TASK_ID_CODEC);
+    this.waker_cache = BTreeMap.new(WAKER);
   }
 
   static new(): Executor {
@@ -46,9 +44,7 @@ export class Executor {
 
   spawn(task: Task): void {
     const id = task.id;
-    const existed = this.tasks.has(id.value);
-    this.tasks.set(id.value, task);
-    if (existed) panic('task with same ID already in tasks', 'src/task/executor.rs:51:18');
+    if (this.tasks.insert(id.value, task)) panic('task with same ID already in tasks', 'src/task/executor.rs:51:18');
     if (!this.task_queue.push(id)) panic(`queue full: ${id.toString()}`, 'src/task/executor.rs:52:36');
   }
 
@@ -68,14 +64,14 @@ export class Executor {
       if (task === undefined) continue; // the task no longer exists
       let waker = waker_cache.get(task_id.value);
       if (waker === undefined) {
-        waker = TaskWaker.new(task_id, task_queue);
-        waker_cache.set(task_id.value, waker);
+        waker = TaskWaker.new(task_id, this.task_queue_arc.clone());
+        waker_cache.insert(task_id.value, waker);
       }
       const cx = Context.from_waker(waker);
       if (task.poll(cx) !== PENDING) {
         // the task is done: drop it and its cached waker
-        tasks.delete(task_id.value);
-        waker_cache.delete(task_id.value);
+        tasks.remove(task_id.value)?.drop();
+        waker_cache.remove(task_id.value)?.drop();
       }
     }
   }
@@ -94,12 +90,12 @@ export class Executor {
 
   /** Whether a task with this id is still in the map (tests). */
   has_task(id: TaskId): boolean {
-    return this.tasks.has(id.value);
+    return this.tasks.contains_key(id.value);
   }
 
   /** How many tasks are alive (tests). */
   task_count(): number {
-    return this.tasks.size;
+    return this.tasks.len();
   }
 }
 

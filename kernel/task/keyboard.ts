@@ -1,31 +1,32 @@
 // task::keyboard (post 12): the keyboard interrupt handler only queues scancode bytes; a task
-// decodes them. SCANCODE_QUEUE is a OnceCell<ArrayQueue<u8>> of capacity 100 and lives in
-// simulated memory — its state word, head/tail indices and byte cells are all loads and stores
-// — so the ISR never allocates and a machine reset (statics zeroed at boot) finds it
-// uninitialised again. WAKER is the AtomicWaker through which the ISR wakes the task.
-import { Lazy } from '../lazy_static.js';
+// decodes them. SCANCODE_QUEUE is a OnceCell<ArrayQueue<u8>> static of capacity 100: the cell's
+// state word and the queue struct are .bss, the queue's 100 slots are allocated in the heap by
+// ArrayQueue::new when ScancodeStream::new initialises it — so the ISR never allocates, and a
+// machine reset (statics reloaded at boot) finds it uninitialised again. WAKER is the
+// AtomicWaker (a .bss static, None at boot) through which the ISR wakes the task.
 import { panic } from '../panic.js';
 import { decodedKeyText, HandleControl, Keyboard, ScancodeSet1, Us104Key } from '../pc_keyboard/keyboard.js';
 import { staticAlloc } from '../statics.js';
 import { print, println } from '../vga_buffer.js';
 import { OnceCell } from './conquer_once.js';
-import { ArrayQueue, U8 } from './crossbeam_queue.js';
-import { next, PENDING, type Future, type Poll, type Stream } from './mod.js';
-import { AtomicWaker, type Context } from './waker.js';
+import { ARRAY_QUEUE_BYTES, ArrayQueue, U8 } from './crossbeam_queue.js';
+import { asyncFn, next, PENDING, self_frame, type Future, type Poll, type Stream } from './mod.js';
+import { ATOMIC_WAKER_BYTES, AtomicWaker, type Context } from './waker.js';
 
 export const SCANCODE_QUEUE_CAPACITY = 100;
 
 /** `static SCANCODE_QUEUE: OnceCell<ArrayQueue<u8>>`: state u32 at +0, the queue from +8. */
 export const SCANCODE_QUEUE_AT = staticAlloc(
   'blog_os::task::keyboard::SCANCODE_QUEUE',
-  OnceCell.bytes(ArrayQueue.bytes(SCANCODE_QUEUE_CAPACITY, 1)),
+  OnceCell.bytes(ARRAY_QUEUE_BYTES),
   8,
 );
 
-const SCANCODE_QUEUE = new OnceCell(SCANCODE_QUEUE_AT, (at) => new ArrayQueue(at, SCANCODE_QUEUE_CAPACITY, U8));
+const SCANCODE_QUEUE = new OnceCell(SCANCODE_QUEUE_AT, (at) => new ArrayQueue(at, U8));
 
-/** `static WAKER: AtomicWaker` — a waker registration belongs to one boot. */
-const WAKER = new Lazy(() => new AtomicWaker());
+/** `static WAKER: AtomicWaker = AtomicWaker::new()` — all zeroes (None), in .bss. */
+export const WAKER_AT = staticAlloc('blog_os::task::keyboard::WAKER', ATOMIC_WAKER_BYTES, 8);
+const WAKER = { get: () => new AtomicWaker(WAKER_AT) };
 
 /**
  * Called by the keyboard interrupt handler: must not block or allocate. Queue the byte and wake
@@ -67,7 +68,7 @@ export class ScancodeStream implements Stream<number> {
     // a byte pushed between the first pop and the registration must not be left waiting
     const late = queue.pop();
     if (late !== undefined) {
-      WAKER.get().take();
+      WAKER.get().take()?.drop(); // the registration is not needed: drop the waker (its Arc count)
       return late;
     }
     return PENDING;
@@ -79,10 +80,14 @@ export class ScancodeStream implements Stream<number> {
   }
 }
 
-/** The keyboard task: decode every scancode as the post-07 handler did, and print the key. */
-export function* print_keypresses(): Future<void> {
+/**
+ * The keyboard task: decode every scancode as the post-07 handler did, and print the key. Its
+ * future's frame (24 bytes, in the heap): state at +0, the Keyboard at +8, the Next future at +16.
+ */
+export const print_keypresses = asyncFn('blog_os::task::keyboard::print_keypresses', 24, function* (): Future<void> {
+  const frame = yield* self_frame();
   const scancodes = ScancodeStream.new();
-  const keyboard = new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.Ignore);
+  const keyboard = new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.Ignore, frame + 8);
   for (;;) {
     const scancode = yield* scancodes.next();
     if (scancode === undefined) return;
@@ -92,4 +97,4 @@ export function* print_keypresses(): Future<void> {
       if (key !== undefined) print(decodedKeyText(key));
     }
   }
-}
+});

@@ -22,6 +22,18 @@ export const Descriptor = {
   kernel_code_segment(): Descriptor {
     return { kind: 'user', value: 0x00af9b000000ffffn };
   },
+  /** 64-bit user code segment: as the kernel's with DPL 3. */
+  user_code_segment(): Descriptor {
+    return { kind: 'user', value: 0x00affb000000ffffn };
+  },
+  /** Kernel data segment: present, DPL 0, writable data (what SYSCALL's SS names). */
+  kernel_data_segment(): Descriptor {
+    return { kind: 'user', value: 0x00cf93000000ffffn };
+  },
+  /** User data segment: present, DPL 3, writable data. */
+  user_data_segment(): Descriptor {
+    return { kind: 'user', value: 0x00cff3000000ffffn };
+  },
   /** An available 64-bit TSS (type 0x9) at `base`, limit 103. */
   tss_segment(base: number): Descriptor {
     const b = BigInt(base);
@@ -53,7 +65,9 @@ export class GlobalDescriptorTable {
       isa.store64(this.addr + 8 * index + 8, d.high);
       this.len += 2;
     }
-    return SegmentSelector.new(index, 0);
+    // The crate gives a user segment (DPL 3) a selector with RPL 3.
+    const dpl = d.kind === 'user' ? Number((d.value >> 45n) & 3n) : 0;
+    return SegmentSelector.new(index, dpl);
   }
 
   load(): void {

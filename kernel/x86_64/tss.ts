@@ -12,6 +12,11 @@ export class TaskStateSegment {
     return this;
   }
 
+  /** privilege_stack_table[index]: RSP0..RSP2, the stack for entering ring `index` from an outer ring. */
+  set_privilege_stack(index: number, top: number): void {
+    isa.store64(this.addr + 4 + 8 * index, BigInt(top));
+  }
+
   /** interrupt_stack_table[index] (index 0 is the hardware's IST1). */
   set_interrupt_stack(index: number, top: number): void {
     isa.store64(this.addr + 0x24 + 8 * index, BigInt(top));
