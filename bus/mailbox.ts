@@ -5,7 +5,7 @@
 // ≈0.2–0.5 µs per round trip while both sides are hot, ≈11 µs from sleep (see
 // shared/reference/node-transport-measurements.md). Never spin without bound: there are more
 // threads than cores.
-import { Effect, type CallResult, type DeviceEndpoint, MAX_OUT_CHANGES, newCallResult, type Op } from './endpoint.js';
+import { clearCallResult, clearLost, Effect, type CallResult, type DeviceEndpoint, MAX_MESSAGES, MAX_OUT_CHANGES, newCallResult, type Op } from './endpoint.js';
 
 const REQ_SEQ = 0;
 const RESP_SEQ = 1;
@@ -21,8 +21,12 @@ const LIFE = 10; // 0 alive, 1 dead (set by the supervisor), 2 stop requested
 const EFFECT = 11;
 const EFFECT_VALUE = 12;
 const DEV = 13; // which device of the worker's group the request is for
+const MSG_COUNT = 14; // APIC bus messages sent during the call
+const LOST_PINS = 15; // CallResult.lostPins: 0, or the LOST words are filled
 const OUTS = 16; // MAX_OUT_CHANGES pairs
-const INT_WORDS = OUTS + MAX_OUT_CHANGES * 2;
+const MSGS = OUTS + MAX_OUT_CHANGES * 2; // MAX_MESSAGES words
+const LOST = MSGS + MAX_MESSAGES; // CallResult.lost: edges merged away per output pin (MAX_OUT_CHANGES words)
+const INT_WORDS = LOST + MAX_OUT_CHANGES;
 const F_NOW = 0;
 const F_DEADLINE = 1;
 const BYTES = INT_WORDS * 4 + 16;
@@ -90,6 +94,15 @@ export class MailboxClient implements DeviceEndpoint {
     r.outCount = n;
     for (let i = 0; i < n * 2; i++) r.outs[i] = i32[OUTS + i];
     r.deadline = this.f64[F_DEADLINE];
+    const m = i32[MSG_COUNT];
+    r.msgCount = m;
+    for (let i = 0; i < m; i++) r.msgs[i] = i32[MSGS + i];
+    clearLost(r);
+    const lostPins = i32[LOST_PINS];
+    if (lostPins !== 0) {
+      r.lostPins = lostPins;
+      for (let i = 0; i < MAX_OUT_CHANGES; i++) r.lost[i] = i32[LOST + i];
+    }
     r.effect = i32[EFFECT];
     if (r.effect !== Effect.None) {
       r.effectValue = i32[EFFECT_VALUE];
@@ -165,8 +178,7 @@ export class MailboxServer {
       q.c = i32[C];
       q.value = i32[VALUE];
       q.now = this.f64[F_NOW];
-      result.outCount = 0;
-      result.effect = Effect.None;
+      clearCallResult(result);
       let value = 0;
       try {
         value = handle(q, result);
@@ -181,7 +193,12 @@ export class MailboxServer {
       const n = Math.min(result.outCount, MAX_OUT_CHANGES);
       i32[OUT_COUNT] = n;
       for (let i = 0; i < n * 2; i++) i32[OUTS + i] = result.outs[i];
+      const m = Math.min(result.msgCount, MAX_MESSAGES);
+      i32[MSG_COUNT] = m;
+      for (let i = 0; i < m; i++) i32[MSGS + i] = result.msgs[i];
       this.f64[F_DEADLINE] = result.deadline;
+      i32[LOST_PINS] = result.lostPins;
+      if (result.lostPins !== 0) for (let i = 0; i < MAX_OUT_CHANGES; i++) i32[LOST + i] = result.lost[i];
       i32[EFFECT] = result.effect;
       i32[EFFECT_VALUE] = result.effectValue | 0;
       Atomics.store(i32, RESP_SEQ, seq);

@@ -6,7 +6,9 @@ import { CASCADE, type AccessSize, type Level } from './device.js';
 import { Effect, Op, type DeviceEndpoint } from './endpoint.js';
 import { CPU_TARGET, type WireRoute } from './irq.js';
 import { floatingBus, hex, POST_PORT, type PortMap } from './ports.js';
-import { C_BUSY, C_BUSY_SEQ, type Tracer } from './control.js';
+import { C_BUSY, C_BUSY_SEQ, C_COALESCED, type Tracer } from './control.js';
+import { allOnes, MmioMap, type MmioClaim } from './mmio.js';
+import { messageFields } from './apic-bus.js';
 
 export interface BusWiring {
   readonly portMap: PortMap;
@@ -19,6 +21,10 @@ export interface BusWiring {
   readonly lineLevels: Int32Array;
   /** The control block's words (C_BUSY, C_BUSY_SEQ): which device is being called, for the watchdog. */
   readonly watch?: Int32Array;
+  /** Physical address ranges devices answer (bus/mmio.ts); none by default. */
+  readonly mmio?: readonly MmioClaim[];
+  /** Endpoints on the APIC bus (bus/apic-bus.ts): a message one sends goes to the others. */
+  readonly apicBus?: readonly number[];
 }
 
 export interface UnclaimedCount {
@@ -59,18 +65,24 @@ export class BusRouter {
   /** Per device: advances in a row after which its deadline was still due. */
   private readonly stuck: Int32Array;
   private readonly watch: Int32Array | undefined;
+  readonly mmio: MmioMap;
+  private readonly apicBus: readonly number[];
   /** Called when a device requests exit/reset; default throws DeviceEffect out of the instruction. */
   onEffect: (effect: DeviceEffect) => void = (e) => { throw e; };
   /** Observers for test drivers (qtest, the harness): every output pin change a device reports, wired or not… */
   onOutput: ((ep: number, pin: number, level: Level, now: number) => void) | undefined;
   /** …and every level change on a wire, before it reaches the input at the far end. */
   onLine: ((route: WireRoute, level: Level, now: number) => void) | undefined;
+  /** …and every output's edges merged away (a late host; wired or not): irq.coalesced on its wires. */
+  onCoalesced: ((ep: number, pin: number, count: number, now: number) => void) | undefined;
 
   constructor(private readonly wiring: BusWiring, private readonly tracer: Tracer) {
     const n = wiring.endpoints.length;
     this.deadlines = new Float64Array(n).fill(Infinity);
     this.stuck = new Int32Array(n);
     this.watch = wiring.watch;
+    this.mmio = new MmioMap(wiring.mmio ?? []);
+    this.apicBus = wiring.apicBus ?? [];
     this.inputDriver = wiring.endpoints.map(() => []);
     wiring.routes.forEach((pins, from) =>
       pins.forEach((routes) =>
@@ -117,6 +129,25 @@ export class BusRouter {
     const ep = this.wiring.claimEndpoint[claimIndex];
     this.call(ep, Op.Write, claim.regionIndex, offset, size, value, now);
     this.settle(ep, now);
+  }
+
+  /** A load from a physical address above RAM: the MMIO region's read, or all ones (bus/mmio.ts). */
+  mmioRead(pa: number, size: AccessSize, now: number): number {
+    const c = pa >= 0 ? this.mmio.decode(pa, size, false, 0, now, this.tracer) : undefined;
+    if (c === undefined) return allOnes(size);
+    const value = this.call(c.endpoint, Op.Read, c.regionIndex, pa - c.base, size, 0, now);
+    this.settle(c.endpoint, now);
+    if (this.tracer.on) this.tracer.emit(now, 'mmio.read', 'cpu', { addr: pa, size, value, device: c.device, reg: this.mmio.registerName(c, pa) });
+    return value;
+  }
+
+  /** A store to a physical address above RAM: the MMIO region's write, or nowhere. */
+  mmioWrite(pa: number, size: AccessSize, value: number, now: number): void {
+    const c = pa >= 0 ? this.mmio.decode(pa, size, true, value, now, this.tracer) : undefined;
+    if (c === undefined) return;
+    if (this.tracer.on) this.tracer.emit(now, 'mmio.write', 'cpu', { addr: pa, size, value, device: c.device, reg: this.mmio.registerName(c, pa) });
+    this.call(c.endpoint, Op.Write, c.regionIndex, pa - c.base, size, value, now);
+    this.settle(c.endpoint, now);
   }
 
   /** The INTA cycle: the controller on INTR answers, or names the slave (CAS) that does. */
@@ -221,6 +252,11 @@ export class BusRouter {
       this.earliest = min;
     }
     const effect = r.effect;
+    if (r.lostPins !== 0) this.coalesced(ep, r.lost, now); // makes no device call
+    r.lostPins = 0;
+    // Copied first: a nested call to this device (a message answered by it) reuses its result.
+    const msgs = r.msgCount > 0 ? Array.from(r.msgs.subarray(0, r.msgCount)) : undefined;
+    r.msgCount = 0;
     if (r.outCount === 1) {
       // The common case: one pin moved. Read it before the nested calls reuse the result.
       const pin = r.outs[0];
@@ -232,9 +268,29 @@ export class BusRouter {
       r.outCount = 0;
       for (let i = 0; i < changes.length; i += 2) this.drive(ep, changes[i], changes[i + 1] as Level, now);
     }
+    if (msgs !== undefined) for (const m of msgs) this.sendMessage(ep, m, now);
     if (effect !== Effect.None) {
       r.effect = Effect.None;
       this.onEffect(new DeviceEffect(effect, r.effectValue, this.wiring.endpoints[ep].name));
+    }
+  }
+
+  /**
+   * A device merged output edges (time jumped past them): irq.coalesced on each wire the pin drives,
+   * named as irq.level names it, and the running total in the control block (C_COALESCED). An
+   * output wired nowhere loses nothing anyone could see.
+   */
+  private coalesced(ep: number, lost: Int32Array, now: number): void {
+    const name = this.wiring.endpoints[ep].name;
+    for (let pin = 0; pin < lost.length; pin++) {
+      const count = lost[pin];
+      if (count === 0) continue;
+      lost[pin] = 0;
+      this.onCoalesced?.(ep, pin, count, now);
+      for (const route of this.wiring.routes[ep]?.[pin] ?? []) {
+        this.tracer.emit(now, 'irq.coalesced', name, { line: route.input, count });
+        if (this.watch !== undefined) Atomics.add(this.watch, C_COALESCED, count);
+      }
     }
   }
 
@@ -253,6 +309,16 @@ export class BusRouter {
         this.call(route.toDevice, Op.SetInput, route.toPin, level, 0, 0, now);
         this.settle(route.toDevice, now);
       }
+    }
+  }
+
+  /** An APIC bus message from `from`: traced, then given to every other device on the bus. */
+  private sendMessage(from: number, message: number, now: number): void {
+    if (this.tracer.on) this.tracer.emit(now, 'apic.message', this.wiring.endpoints[from].name, messageFields(message));
+    for (const ep of this.apicBus) {
+      if (ep === from) continue;
+      this.call(ep, Op.Message, message, 0, 0, 0, now);
+      this.settle(ep, now);
     }
   }
 

@@ -22,6 +22,8 @@ export const BUILTIN_DEVICES: Readonly<Record<string, Builtin>> = {
     module: async () => (await import('../devices/uart16550/module.js')).uart16550,
     options: async () => (await import('../devices/uart16550/options.js')).uart16550Options,
   },
+  lapic: { module: async () => (await import('../devices/lapic/module.js')).lapic, options: async () => (await import('../devices/lapic/options.js')).lapicOptions },
+  ioapic: { module: async () => (await import('../devices/ioapic/module.js')).ioapic, options: async () => (await import('../devices/ioapic/options.js')).ioapicOptions },
   'debug-exit': {
     module: async () => (await import('../devices/debug-exit/module.js')).debugExit,
     options: async () => (await import('../devices/debug-exit/options.js')).debugExitOptions,

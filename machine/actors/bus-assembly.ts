@@ -11,6 +11,7 @@ import { CPU_TARGET, type WireRoute } from '../../bus/irq.js';
 import { MailboxClient } from '../../bus/mailbox.js';
 import type { PhysicalMemory } from '../../bus/memory.js';
 import { PortMap, type PortClaim } from '../../bus/ports.js';
+import { DEFAULT_MMIO_WIDTHS, type MmioClaim } from '../../bus/mmio.js';
 import { BusRouter } from '../../bus/router.js';
 import type { MachineSpec } from '../config/spec.js';
 import { loadDeviceModule } from '../device-registry.js';
@@ -23,14 +24,26 @@ export interface BusPlan {
   readonly claimEndpoint: number[];
   /** routes[device][outputPin] = the wires that output drives. */
   readonly routes: Array<Array<WireRoute[] | undefined>>;
+  /** Memory-mapped regions, each naming its device (bus/mmio.ts). */
+  readonly mmio: MmioClaim[];
+  /** Devices (spec order) on the APIC bus (bus/apic-bus.ts). */
+  readonly apicBus: number[];
 }
 
 /** Port claims and wire routes of a validated spec (main thread, before any actor starts). */
 export function planBus(spec: MachineSpec, modules: ReadonlyMap<string, DeviceModule<any>>): BusPlan {
   const claims: PortClaim[] = [];
   const claimEndpoint: number[] = [];
+  const mmio: MmioClaim[] = [];
+  const apicBus: number[] = [];
   spec.devices.forEach((d, ep) => {
     const module = modules.get(d.name)!;
+    if (module.apicBus) apicBus.push(ep);
+    for (const m of d.mmio ?? []) {
+      const region = module.mmio![m.mmioIndex];
+      const regionIndex = module.regions.length + m.mmioIndex;
+      mmio.push({ device: d.name, region: m.region, regionIndex, base: m.base, size: m.size, widths: region.widths ?? DEFAULT_MMIO_WIDTHS, names: region.names, endpoint: ep });
+    }
     for (const p of d.ports) {
       const region = module.regions[p.regionIndex];
       claims.push({ device: d.name, region: p.region, regionIndex: p.regionIndex, base: p.base, size: p.size, widths: region.widths ?? [1], names: region.names });
@@ -48,11 +61,11 @@ export function planBus(spec: MachineSpec, modules: ReadonlyMap<string, DeviceMo
       line, name: `${w.from.device}.${w.from.pin} -> ${w.to.device}.${w.to.pin}`, input: `${w.to.device}.${w.to.pin}`, toDevice, toPin,
     });
   });
-  return { claims, claimEndpoint, routes };
+  return { claims, claimEndpoint, routes, mmio, apicBus };
 }
 
 /** What assembleBus reads from a task (a test harness makes these up for one device). */
-export type BusParts = Pick<BusTask, 'spec' | 'mailboxes' | 'mailboxDev' | 'inputRings' | 'claims' | 'claimEndpoint' | 'routes' | 'lineLevels'>;
+export type BusParts = Pick<BusTask, 'spec' | 'mailboxes' | 'mailboxDev' | 'inputRings' | 'claims' | 'claimEndpoint' | 'routes' | 'lineLevels' | 'mmio' | 'apicBus'>;
 
 export interface AssembledBus {
   readonly bus: BusRouter;
@@ -91,6 +104,8 @@ export async function assembleBus(task: BusParts, memory: PhysicalMemory, tracer
       routes: task.routes,
       lineLevels: new Int32Array(task.lineLevels),
       watch,
+      mmio: task.mmio,
+      apicBus: task.apicBus,
     },
     tracer,
   );

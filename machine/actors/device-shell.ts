@@ -12,10 +12,11 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CASCADE, type AccessSize, type DeviceContext, type DeviceCore, type DeviceModule, type DeviceState, type Level } from '../../bus/device.js';
-import { Effect, MAX_OUT_CHANGES, newCallResult, Op, type CallResult, type DeviceEndpoint } from '../../bus/endpoint.js';
+import { clearCallResult, Effect, MAX_MESSAGES, MAX_OUT_CHANGES, newCallResult, Op, type CallResult, type DeviceEndpoint } from '../../bus/endpoint.js';
 import type { PhysicalMemory } from '../../bus/memory.js';
 import { floatingBus } from '../../bus/ports.js';
 import type { Tracer } from '../../bus/control.js';
+import { errorField, thrownText, valueText } from './thrown-text.js';
 import { DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_RESTART_BUDGET, type DeviceSpec, type OnCrash } from '../config/spec.js';
 import { formatDuration } from '../config/units.js';
 import { InputRingReader } from '../../bus/input-ring.js';
@@ -172,10 +173,30 @@ export class DeviceShell implements DeviceContext {
   }
 
   trace(kind: string, fields?: Record<string, unknown>): void { this.tracer.emit(this.t, kind, this.name, fields); }
+
+  /** Edges of an output merged away in this call: carried in the response, traced by the bus (irq.coalesced). */
+  coalesced(pin: number, edges: number): void {
+    if (!(Number.isInteger(pin) && pin >= 0 && pin < this.outputCount)) return this.badValue('coalesced pin', pin, 'the count is ignored');
+    if (!(Number.isInteger(edges) && edges >= 0)) return this.badValue('coalesced edges', edges, 'the count is ignored');
+    if (edges === 0) return;
+    const r = this.result;
+    if (r.lost[pin] === 0) r.lostPins++;
+    r.lost[pin] = Math.min(0x7fffffff, r.lost[pin] + edges);
+  }
   guestError(message: string, fields?: Record<string, unknown>): void { this.tracer.emit(this.t, 'guest_error', this.name, { message, ...fields }); }
   unimplemented(message: string, fields?: Record<string, unknown>): void { this.tracer.emit(this.t, 'unimplemented', this.name, { message, ...fields }); }
   emit(channel: string, payload: unknown): void { this.sink(this.name, channel, payload); }
   requestReset(reason: string): void { this.setEffect(Effect.Reset, 0, reason); }
+
+  /** An APIC bus message, carried in the call's response (the router delivers it to the other members). */
+  apicSend(message: number): void {
+    const r = this.result;
+    if (!Number.isInteger(message) || r.msgCount >= MAX_MESSAGES) {
+      this.badValue('apicSend', message, r.msgCount >= MAX_MESSAGES ? `more than ${MAX_MESSAGES} messages in one call; the message is dropped` : 'the message is dropped');
+      return;
+    }
+    r.msgs[r.msgCount++] = message | 0;
+  }
 
   requestExit(status: number, reason: string): void {
     if (!Number.isInteger(status)) {
@@ -226,6 +247,7 @@ export class DeviceShell implements DeviceContext {
       case Op.Advance: core.advance?.(); return 0;
       case Op.Flush: core.flush?.(); return 0;
       case Op.Service: this.service(); return 0;
+      case Op.Message: core.apicReceive?.(a); return 0;
       case Op.Reset:
         this.good = undefined;
         this.core = this.create();
@@ -384,45 +406,6 @@ function failedCore(err: unknown): DeviceCore {
   return { read: fail, write: fail, setInput: fail, advance: fail, acknowledge: fail, flush: fail, input: fail, snapshot: fail, restore: fail, nextDeadline: () => 0 };
 }
 
-const clip = (s: string): string => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
-
-/** What a core threw, for messages: an Error's message (with its name unless plain Error), else the value described. */
-export function thrownText(err: unknown): string {
-  try {
-    if (err instanceof Error) return clip(err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : String(err.message));
-  } catch {
-    // an Error whose name or message getter throws: described below
-  }
-  return `threw ${valueText(err)} instead of an Error`;
-}
-
-/** The `error` field of actor.crash records: "Name: message" for an Error. */
-function errorField(err: unknown): string {
-  try {
-    if (err instanceof Error) return clip(`${err.name}: ${err.message}`);
-  } catch {
-    // see thrownText
-  }
-  return thrownText(err);
-}
-
-/** A short description of any value, safe for values whose conversion throws. */
-function valueText(v: unknown): string {
-  switch (typeof v) {
-    case 'number': return Number.isInteger(v) ? String(v) : `${v} (not an integer)`;
-    case 'bigint': return `${v}n (a BigInt)`;
-    case 'string': return `the string ${JSON.stringify(clip(v).slice(0, 40))}`;
-    case 'boolean': return String(v);
-    case 'undefined': return 'undefined';
-    case 'symbol': return 'a symbol';
-    case 'function': return 'a function';
-    default:
-      if (v === null) return 'null';
-      if (Array.isArray(v)) return 'an array';
-      return v instanceof Error ? 'an Error' : 'an object';
-  }
-}
-
 /** placement: inline — the device is a direct call from the CPU's thread. */
 export class InlineEndpoint implements DeviceEndpoint {
   readonly result: CallResult = newCallResult();
@@ -431,8 +414,7 @@ export class InlineEndpoint implements DeviceEndpoint {
   }
   get name(): string { return this.shell.name; }
   call(op: Op, a: number, b: number, c: number, value: number, now: number): number {
-    this.result.outCount = 0;
-    this.result.effect = Effect.None;
+    clearCallResult(this.result);
     return this.shell.handle(op, a, b, c, value, now, this.result) >>> 0;
   }
 }

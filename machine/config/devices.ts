@@ -14,6 +14,7 @@ import { DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_RESTART_BUDGET, type DeviceSpec, ty
 import { parseDuration, parseSize } from './units.js';
 import { MAX_OUT_CHANGES } from '../../bus/endpoint.js';
 import { didYouMean } from './suggest.js';
+import { checkMmioPlacement, checkMmioRegions, mmioOf, type MmioPlaced } from './mmio.js';
 
 export interface ResolvedDevice {
   readonly spec: DeviceSpec;
@@ -35,16 +36,27 @@ export type ModuleCache = Map<string, Promise<DeviceModule<any>>>;
 export async function resolveDevices(m: Merged, errors: ConfigError[], cache: ModuleCache = new Map()): Promise<Map<string, ResolvedDevice>> {
   const out = new Map<string, ResolvedDevice>();
   const claims: Claim[] = [];
+  const mmio: MmioPlaced[] = [];
   for (const d of m.devices.values()) {
     if (d.broken) continue;
-    const resolved = await resolveDevice(d, m, errors, cache, claims);
+    const resolved = await resolveDevice(d, m, errors, cache, claims, mmio);
     if (resolved) out.set(d.name, resolved);
   }
   findOverlaps(claims, errors);
+  checkMmioPlacement(mmio, ramBytesOf(m), errors);
   return out;
 }
 
-async function resolveDevice(d: MergedDevice, m: Merged, errors: ConfigError[], cache: ModuleCache, claims: Claim[]): Promise<ResolvedDevice | undefined> {
+/** Installed RAM, when the memory size is valid (else the MMIO-above-RAM check is skipped). */
+function ramBytesOf(m: Merged): number | undefined {
+  try {
+    return m.memory ? parseSize(m.memory.value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function resolveDevice(d: MergedDevice, m: Merged, errors: ConfigError[], cache: ModuleCache, claims: Claim[], mmioPlaced: MmioPlaced[]): Promise<ResolvedDevice | undefined> {
   if (!d.impl) {
     if (!m.incomplete) {
       errors.push(
@@ -96,6 +108,8 @@ async function resolveDevice(d: MergedDevice, m: Merged, errors: ConfigError[], 
   let ok = true;
   const ports = portsOf(d, mod, errors, claims);
   if (!ports) ok = false;
+  const mmio = mmioOf(d, mod, errors, mmioPlaced);
+  if (!mmio) ok = false;
 
   let adapter: string | undefined = mod.adapters?.[0];
   if (d.adapter) {
@@ -124,6 +138,7 @@ async function resolveDevice(d: MergedDevice, m: Merged, errors: ConfigError[], 
     ...placementOf(d.name, d.placement?.value),
     ...crashPolicyOf(d),
     ports,
+    ...(mmio && mmio.length > 0 ? { mmio } : {}),
     ...(adapter !== undefined ? { adapter } : {}),
     options,
     pos: posAt(d.at.src, d.at.path, 'key'),
@@ -157,6 +172,8 @@ function checkModule(mod: DeviceModule<any>): string | undefined {
     const list = mod[key];
     if (list !== undefined && (!Array.isArray(list) || list.some((p) => typeof p !== 'string'))) return `${key} is not a list of names`;
   }
+  const mmio = checkMmioRegions(mod);
+  if (mmio) return mmio;
   if (mod.options !== undefined && typeof (mod.options as { safeParse?: unknown }).safeParse !== 'function') return 'options is not a zod schema';
   // A call's response carries the final level of every output that moved (bus/endpoint.ts).
   if ((mod.outputs?.length ?? 0) > MAX_OUT_CHANGES) return `it has ${mod.outputs!.length} outputs; a device may have at most ${MAX_OUT_CHANGES}`;

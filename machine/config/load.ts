@@ -11,6 +11,7 @@ import { type MachineFile, machineFileSchema } from './schema.js';
 import { errorAt, objectSource } from './source.js';
 import type { MachineSpec } from './spec.js';
 import { parseDuration, parseSize } from './units.js';
+import { DEFAULT_TIME_COSTS, TIME_COST_KEYS, type TimeCosts } from '../../bus/clock.js';
 
 /** How long a device may take to answer one request (host time) before it is reported hung. */
 export const DEFAULT_WATCHDOG_MS = 10_000;
@@ -93,13 +94,24 @@ async function finish(abs: string, m: Merged, ctx: LoadContext, kernelMains: rea
     file: abs,
     name: m.name?.value ?? basename(abs, ext === '.yaml' || ext === '.yml' ? ext : ''),
     memoryBytes: parseSize(m.memory.value),
-    time: { mode: m.mode?.value ?? 'realtime', nsPerInstruction: m.nsPerInstruction?.value ?? 1, idle: m.idle?.value ?? 'adaptive' },
+    time: { mode: m.mode?.value ?? 'realtime', idle: m.idle?.value ?? 'adaptive', costs: timeCosts(m) },
     noReboot: m.noReboot?.value ?? false,
     watchdogMs: m.watchdog ? parseDuration(m.watchdog.value) / 1e6 : DEFAULT_WATCHDOG_MS,
     kernel: { main: m.main.value, ...(m.scenario ? { scenario: m.scenario.value } : {}), ...(m.allocator ? { allocator: m.allocator.value } : {}) },
     devices: [...devices.values()].map((d) => d.spec),
     wires,
   };
+}
+
+/** time.costs over the defaults; ns_per_instruction is the older spelling of costs.instruction. */
+function timeCosts(m: Merged): TimeCosts {
+  const costs: Record<keyof TimeCosts, number> = { ...DEFAULT_TIME_COSTS };
+  if (m.nsPerInstruction) costs.instruction = m.nsPerInstruction.value;
+  for (const key of TIME_COST_KEYS) {
+    const written = m.costs?.[key];
+    if (written) costs[key] = parseDuration(String(written.value));
+  }
+  return costs;
 }
 
 /** File order: the files in the order read (the given file first), then line, column. */

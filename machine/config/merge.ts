@@ -8,6 +8,7 @@ import { type Issue, describeValue, issuesToErrors, zodParseParams } from './iss
 import { type MachineFileSchema, objectKeysAt } from './schema.js';
 import { type At, type Source, errorAt, readSource } from './source.js';
 import type { IdleMode, OnCrashValue, PlacementValue, TimeMode } from './spec.js';
+import { TIME_COST_KEYS, type TimeCosts } from '../../bus/clock.js';
 import { closest, didYouMean } from './suggest.js';
 
 /** A value and where it was written. */
@@ -27,11 +28,12 @@ export interface MergedDevice {
   on_crash?: Val<OnCrashValue>;
   limits?: Val<{ memory?: number | string }>;
   ports?: Val<Record<string, number | string>>;
+  mmio?: Val<Record<string, number | string>>;
   adapter?: Val<string>;
   options?: Val<Record<string, unknown>>;
 }
 
-const DEVICE_KEYS = ['impl', 'placement', 'on_crash', 'ports', 'adapter', 'options', 'limits'] as const;
+const DEVICE_KEYS = ['impl', 'placement', 'on_crash', 'ports', 'mmio', 'adapter', 'options', 'limits'] as const;
 
 export interface Merged {
   /** The last file applied: the one loadMachine was given. */
@@ -40,6 +42,8 @@ export interface Merged {
   memory?: Val<number | string>;
   mode?: Val<TimeMode>;
   nsPerInstruction?: Val<number>;
+  /** time.costs, key by key: a later file overrides only the classes it names. */
+  costs?: Partial<Record<keyof TimeCosts, Val<string | 0>>>;
   idle?: Val<IdleMode>;
   noReboot?: Val<boolean>;
   watchdog?: Val<string>;
@@ -184,6 +188,13 @@ export function applyLayer(
     if (mode !== null) m.mode = mode;
     const nspi = take<number>('ns_per_instruction', ['time', 'ns_per_instruction'], time);
     if (nspi !== null) m.nsPerInstruction = nspi;
+    const costs = time.costs as Record<string, unknown> | undefined;
+    if (costs && typeof costs === 'object' && ok(['time', 'costs'])) {
+      for (const key of TIME_COST_KEYS) {
+        const cost = take<string | 0>(key, ['time', 'costs', key], costs);
+        if (cost) (m.costs ??= {})[key] = cost;
+      }
+    }
     const idle = take<IdleMode>('idle', ['time', 'idle'], time);
     if (idle !== null) m.idle = idle;
   }

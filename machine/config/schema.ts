@@ -7,7 +7,8 @@
 // the JSON Schema still describes their form with patterns (meta: not enforced by zod).
 import { z } from 'zod';
 import { KERNEL_MAINS } from './kernels.js';
-import { UnitError, parseDuration, parseSize } from './units.js';
+import { UnitError, formatDuration, parseDuration, parseSize } from './units.js';
+import { DEFAULT_TIME_COSTS, TIME_COST_KEYS, type TimeCosts } from '../../bus/clock.js';
 
 export const MIN_MEMORY = 1024 * 1024;
 export const MAX_MEMORY = 4 * 1024 * 1024 * 1024;
@@ -22,7 +23,7 @@ export const PLACEMENTS = ['worker', 'inline'] as const;
 export const ON_CRASH = ['halt', 'restart'] as const;
 export const TIME_MODES = ['realtime', 'virtual'] as const;
 export const IDLE_MODES = ['adaptive', 'sleep', 'poll'] as const;
-export const ALLOCATOR_KINDS = ['bump', 'linked-list', 'linked-list-allocator', 'fixed-size-block', 'buddy'] as const;
+export const ALLOCATOR_KINDS = ['bump', 'linked-list', 'linked-list-allocator', 'fixed-size-block', 'buddy', 'dummy'] as const;
 
 const PORT_NUMBER = '(0[xX][0-9a-fA-F]{1,4}|[0-9]{1,5})';
 export const PORT_PATTERN = `^\\s*${PORT_NUMBER}(\\s*-\\s*${PORT_NUMBER})?\\s*$`;
@@ -73,11 +74,49 @@ const memory = z
 
 const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : String(v));
 
+/** What each time.costs key charges (docs/time.md gives the sources of the defaults). */
+const COST_MEANING: Readonly<Record<keyof TimeCosts, string>> = {
+  instruction: 'any instruction not in another class',
+  memory: 'a load or store (an L1/L2 cache hit)',
+  io: 'a port access (in/out) on the ISA/LPC bus',
+  inta: "an external interrupt's acknowledge cycles (8259A on the ISA bus)",
+  delivery: 'delivery of an interrupt or exception through the IDT',
+  iret: 'iretq at the end of a handler',
+};
+
+/** time.costs: machine time per instruction class in virtual time, each a duration 0..1s. */
+const timeCosts = z
+  .strictObject(
+    Object.fromEntries(
+      TIME_COST_KEYS.map((key) => [
+        key,
+        // A bare 0 is a duration too ("nothing"); any other number needs its unit.
+        z
+          .union([z.literal(0), z.string()], { error: `expected a duration with a unit, e.g. ${formatDuration(DEFAULT_TIME_COSTS[key])}` })
+          .superRefine(
+            inUnits((v: string | 0) => parseDuration(String(v)), (ns, value) =>
+              ns > 1e9 ? { message: `${show(value)} is more than 1s for one instruction.`, hint: `Write a duration from 0 to 1s; the default is ${formatDuration(DEFAULT_TIME_COSTS[key])}.` } : undefined,
+            ),
+          )
+          .meta({ description: `Virtual time charged for ${COST_MEANING[key]}.`, default: formatDuration(DEFAULT_TIME_COSTS[key]), examples: [formatDuration(DEFAULT_TIME_COSTS[key])] }),
+      ]),
+    ) as unknown as Record<keyof TimeCosts, z.ZodType<string | 0>>,
+  )
+  .partial()
+  .meta({ description: 'Virtual mode: machine time each instruction class costs (docs/time.md); realtime ignores it (the host clock is the time).' });
+
 const portValue = z
   .union([z.int().meta({ minimum: 0, maximum: 0xffff }), z.string().meta({ pattern: PORT_PATTERN })], {
     error: 'expected a port number such as 0x3d4 or a range such as "0x3d4-0x3d5"',
   })
   .meta({ description: 'Base port (0..0xffff), or a range "first-last" whose size equals the region size.', examples: ['0x3d4', '0x3d4-0x3d5'] });
+
+export const MMIO_PATTERN = '^\\s*(0[xX][0-9a-fA-F]{1,13}|[0-9]{1,16})\\s*$';
+const mmioValue = z
+  .union([z.int().meta({ minimum: 0 }), z.string().meta({ pattern: MMIO_PATTERN })], {
+    error: 'expected a physical address such as 0xfee00000',
+  })
+  .meta({ description: 'Physical base address of the region; it must lie above installed RAM.', examples: ['0xfee00000', '0xfec00000'] });
 
 /** on_crash: halt | restart | { restart: N, within: DURATION } (restarts allowed within that much machine time). */
 const onCrash = z
@@ -147,6 +186,9 @@ const device = z
     ports: z
       .record(z.string(), portValue)
       .meta({ description: 'Per region of the device: where it sits in I/O port space. Regions not listed keep their default base.' }),
+    mmio: z
+      .record(z.string(), mmioValue)
+      .meta({ description: 'Per memory-mapped region of the device: its physical base address (above installed RAM). Regions not listed keep their default base.' }),
     adapter: z.string().min(1).meta({ description: "Front end for devices that have one (VGA: terminal | headless). Default: the module's first." }),
     options: z.record(z.string(), z.unknown()).meta({ description: "Device-specific settings, checked by the module's own schema.", default: {} }),
     limits,
@@ -165,7 +207,8 @@ export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS)
       time: z
         .strictObject({
           mode: z.enum(TIME_MODES).meta({ description: 'realtime: machine time follows the host clock; virtual: it advances per instruction.', default: 'realtime' }),
-          ns_per_instruction: z.number().positive().meta({ description: 'Virtual mode: machine nanoseconds charged per instruction.', default: 1 }),
+          ns_per_instruction: z.number().positive().meta({ description: 'Virtual mode: machine nanoseconds charged per plain instruction (the older spelling of costs.instruction, which wins when both are given).', default: 1 }),
+          costs: timeCosts,
           idle: z.enum(IDLE_MODES).meta({ description: 'Realtime: how a halted CPU waits. adaptive: poll the wake word for a window learned as KVM learns halt_poll_ns (grows ×2 when a wake-up came just after it, shrinks ÷2 after halts longer than its 200 µs cap), then Atomics.wait; sleep: Atomics.wait only (cheap; wake-ups can take ms after long idles); poll: always spin on the wake word (µs wake-ups, costs a host core).', default: 'adaptive' }),
         })
         .partial(),
@@ -185,7 +228,7 @@ export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS)
         .strictObject({
           main: z.enum(mains).meta({ description: 'Which kernel entry point runs.' }),
           scenario: z.string().min(1).meta({ description: 'A scenario of that kernel (checked by the kernel).' }),
-          allocator: z.enum(ALLOCATOR_KINDS).meta({ description: "The kernel's heap allocator (default: the post's: 10 linked-list-allocator, 11+ fixed-size-block)." }),
+          allocator: z.enum(ALLOCATOR_KINDS).meta({ description: "The kernel's heap allocator (default: the post's: 10 linked-list-allocator, 11+ fixed-size-block; dummy: post 10's Dummy, every allocation fails)." }),
         })
         .partial(),
       devices: z

@@ -1,5 +1,6 @@
 // The resolved machine: what the YAML means once validated. Everything downstream (assembly,
 // actors, CLI) reads this, never the YAML.
+import type { TimeCosts } from '../../bus/clock.js';
 
 export type TimeMode = 'realtime' | 'virtual';
 /** How a halted CPU waits in realtime: poll its wake word for an adaptive window then sleep, only sleep in Atomics.wait, or always poll. */
@@ -33,6 +34,15 @@ export interface PortSpec {
   readonly size: number;
 }
 
+/** A memory-mapped region placed at a physical base (bus/mmio.ts). */
+export interface MmioSpec {
+  readonly region: string;
+  /** Index in the module's `mmio` list (the core sees regions.length + this). */
+  readonly mmioIndex: number;
+  readonly base: number;
+  readonly size: number;
+}
+
 export interface DeviceSpec {
   /** Instance name, the key under `devices:` (e.g. "pic1"). */
   readonly name: string;
@@ -52,6 +62,8 @@ export interface DeviceSpec {
   /** limits.memory in bytes: past it the device is crashed and the machine stops (machine/actors/device-shell.ts). */
   readonly limits: { readonly memoryBytes: number };
   readonly ports: readonly PortSpec[];
+  /** Memory-mapped regions (absent: none). */
+  readonly mmio?: readonly MmioSpec[];
   /** Front-end adapter for devices that have one (VGA display: terminal | headless). */
   readonly adapter?: string;
   /** Parsed by the module's own options schema. */
@@ -75,7 +87,8 @@ export interface MachineSpec {
   readonly file: string;
   readonly name: string;
   readonly memoryBytes: number;
-  readonly time: { readonly mode: TimeMode; readonly nsPerInstruction: number; readonly idle: IdleMode };
+  /** costs: machine ns per instruction class in virtual time (time.costs over DEFAULT_TIME_COSTS). */
+  readonly time: { readonly mode: TimeMode; readonly idle: IdleMode; readonly costs: TimeCosts };
   /** On triple fault: exit with status 0 (QEMU -no-reboot) instead of resetting. */
   readonly noReboot: boolean;
   /** Host ms a device may take to answer one request before the machine stops and names it hung. */

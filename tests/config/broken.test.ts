@@ -14,7 +14,7 @@ const machines = join(here, '../fixtures/machines');
 
 /** fixture → [line, column, key path, ...text the paragraph must contain]. */
 const EXPECTED: Record<string, [number, number, string, ...string[]]> = {
-  'unknown-key': [9, 5, 'devices.pic1.prots', 'unknown key "prots"', 'Did you mean "ports"?', 'Allowed keys here: impl, placement, on_crash, ports, adapter, options, limits.'],
+  'unknown-key': [9, 5, 'devices.pic1.prots', 'unknown key "prots"', 'Did you mean "ports"?', 'Allowed keys here: impl, placement, on_crash, ports, mmio, adapter, options, limits.'],
   'unknown-top-key': [3, 1, 'memroy', 'unknown key "memroy"', 'Did you mean "memory"?'],
   'bad-enum': [11, 16, 'devices.pit.placement', '"workers"', 'Did you mean "worker"?', 'Allowed: worker, inline.'],
   'yaml-syntax': [6, 1, '', 'YAML syntax error', 'not closed'],
@@ -26,6 +26,9 @@ const EXPECTED: Record<string, [number, number, string, ...string[]]> = {
   'memory-type': [3, 9, 'memory', 'expected a size such as 128MiB', 'got the boolean true'],
   'no-reboot-type': [4, 12, 'no_reboot', 'expected true or false', 'Write no_reboot: true'],
   'ns-per-instruction': [6, 23, 'time.ns_per_instruction', 'must be more than 0', 'positive number'],
+  'time-costs-unit': [7, 9, 'time.costs.io', 'unknown unit "microsecond"', 'Write 1us.'],
+  'time-costs-number': [7, 13, 'time.costs.memory', 'expected a duration with a unit, e.g. 3ns', 'got the number 3', 'For example: memory: 3ns.'],
+  'time-costs-key': [7, 5, 'time.costs.port', 'unknown key "port"', 'instruction, memory, io, inta, delivery, iret'],
   'time-mode': [5, 9, 'time.mode', '"virtul"', 'Did you mean "virtual"?', 'Allowed: realtime, virtual.'],
   'kernel-main': [5, 9, 'kernel.main', '"post-3"', 'Did you mean "post-03"?', `Allowed: ${KERNEL_MAINS.join(', ')}.`],
   'missing-memory': [3, 1, 'memory', 'no memory size given', 'memory: 128MiB'],
