@@ -15,6 +15,10 @@ export const C_GO = 8; // 1 once every device worker is up: machine time starts 
 export const C_BUSY = 9; // 1 + index of the device the bus driver is calling now, 0 when none (the watchdog's view)
 export const C_BUSY_SEQ = 10; // bumped at every device call the bus driver makes
 export const C_HUB_BEAT = 11; // bumped by the main thread's trace hub every drain tick, held or not
+// Running total of device output edges merged away because machine time jumped past them (a late
+// realtime host; each is also an irq.coalesced record). Added to by the bus driver, never reset
+// while the machine runs; virtual time never adds to it. The status line shows it.
+export const C_COALESCED = 12;
 const INT_WORDS = 64;
 const F_NOW = 0; // machine time ns, published by the CPU
 const F_INSTRUCTIONS = 1;
@@ -63,6 +67,9 @@ export class ControlBlock {
   set now(t: number) { this.f64[F_NOW] = t; }
   get instructions(): number { return this.f64[F_INSTRUCTIONS]; }
   set instructions(n: number) { this.f64[F_INSTRUCTIONS] = n; }
+
+  /** Edges coalesced so far (C_COALESCED): ticks a late host could not deliver one by one. */
+  get coalesced(): number { return Atomics.load(this.i32, C_COALESCED); }
 
   get cpuState(): CpuState { return Atomics.load(this.i32, C_CPU_STATE); }
   set cpuState(s: CpuState) { Atomics.store(this.i32, C_CPU_STATE, s); }

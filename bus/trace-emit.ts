@@ -1,6 +1,6 @@
 // The producer's side of tracing: checks the on flag, takes the global seq, writes the ring.
 // emit(kind, src, fields) takes anything; the hot records of an interrupt (io.read, io.write,
-// irq.level, cpu.inta, cpu.int) have typed emitters that look up no string per record: their
+// irq.level, cpu.inta, cpu.int, cpu.iret) have typed emitters that look up no string per record: their
 // names are pinned once, port and wire names are cached by port number and wire index.
 // (pic.intr and pic.eoi come from the PIC's core through emit: its per-kind cache of src, keys and
 // values by position resolves them without a table lookup after the first record.)
@@ -34,6 +34,7 @@ export class TraceEmitter {
   private kIrqLevel = 0;
   private kCpuInta = 0;
   private kCpuInt = 0;
+  private kCpuIret = 0;
   private fPort = 0;
   private fSize = 0;
   private fValue = 0;
@@ -45,6 +46,8 @@ export class TraceEmitter {
   private fHandler = 0;
   private fIst = 0;
   private fRsp = 0;
+  private fDepth = 0;
+  private fDuration = 0;
   // Per port (read, write): device id << 16 | register id; 0 = not yet seen.
   private portNames: PortNames | undefined;
   private portIds: [Uint32Array, Uint32Array] | undefined;
@@ -88,17 +91,20 @@ export class TraceEmitter {
     this.kIrqLevel = w.pin('irq.level');
     this.kCpuInta = w.pin('cpu.inta');
     this.kCpuInt = w.pin('cpu.int');
+    this.kCpuIret = w.pin('cpu.iret');
     this.fPort = w.pin('port');
     this.fSize = w.pin('size');
     this.fValue = w.pin('value');
     this.fDevice = w.pin('device');
     this.fReg = w.pin('reg');
     this.fLine = w.pin('line');
-    this.fLevel = w.pin('level');
+    this.fLevel = w.pin('state');
     this.fVector = w.pin('vector');
     this.fHandler = w.pin('handler');
     this.fIst = w.pin('ist');
     this.fRsp = w.pin('rsp');
+    this.fDepth = w.pin('depth');
+    this.fDuration = w.pin('duration');
     this.sCpu = w.pin('cpu');
   }
 
@@ -139,7 +145,7 @@ export class TraceEmitter {
     w.end();
   }
 
-  /** irq.level: a wire changed level {line, level}; src is the device driving it. */
+  /** irq.level: a wire changed level {line, state}; src is the device driving it. */
   irqLevel(t: number, src: string, wire: TracedWire, level: number): void {
     if (this.words[this.onIndex] === 0) return;
     if (this.sCpu === 0) this.pinNames();
@@ -169,8 +175,8 @@ export class TraceEmitter {
     w.end();
   }
 
-  /** cpu.int: delivery through the IDT {vector, handler, ist? (left out when 0), rsp}. */
-  cpuInt(t: number, vector: number, handler: number, code: CodeNames, ist: number, rsp: number): void {
+  /** cpu.int: delivery through the IDT {vector, handler, ist? (left out when 0), rsp, depth (1 = from non-handler code)}. */
+  cpuInt(t: number, vector: number, handler: number, code: CodeNames, ist: number, rsp: number, depth = 1): void {
     if (this.words[this.onIndex] === 0) return;
     if (this.sCpu === 0) this.pinNames();
     let hid = this.handlerIds.get(handler);
@@ -179,18 +185,32 @@ export class TraceEmitter {
       const name = code.describe(handler);
       hid = this.writer.value(name);
       if (hid === 0 || this.handlerIds.size >= HANDLER_CACHE_LIMIT) {
-        return this.writer.write(this.nextSeq(), t, 'cpu.int', 'cpu', { vector, handler: name, ist: ist || undefined, rsp });
+        return this.writer.write(this.nextSeq(), t, 'cpu.int', 'cpu', { vector, handler: name, ist: ist || undefined, rsp, depth });
       }
       this.handlerIds.set(handler, hid);
     }
     const w = this.writer;
-    const n = ist ? 4 : 3;
+    const n = ist ? 5 : 4;
     let p = w.begin(this.nextSeq(), t, this.kCpuInt, this.sCpu, n, (n - 1) * NUM_FIELD_BYTES + STR_FIELD_BYTES);
     if (p < 0) return;
     p = w.num(p, this.fVector, vector);
     p = w.str(p, this.fHandler, hid);
     if (ist) p = w.num(p, this.fIst, ist);
-    w.num(p, this.fRsp, rsp);
+    p = w.num(p, this.fRsp, rsp);
+    w.num(p, this.fDepth, depth);
+    w.end();
+  }
+
+  /** cpu.iret: a handler returned {vector, duration (ns since its cpu.int), depth}. */
+  cpuIret(t: number, vector: number, duration: number, depth: number): void {
+    if (this.words[this.onIndex] === 0) return;
+    if (this.sCpu === 0) this.pinNames();
+    const w = this.writer;
+    let p = w.begin(this.nextSeq(), t, this.kCpuIret, this.sCpu, 3, 3 * NUM_FIELD_BYTES);
+    if (p < 0) return;
+    p = w.num(p, this.fVector, vector);
+    p = w.num(p, this.fDuration, duration);
+    w.num(p, this.fDepth, depth);
     w.end();
   }
 }

@@ -1,8 +1,10 @@
-// Trace records, schema v1 (DESIGN §7). Every bus event a user may want to follow is one record:
+// Trace records, schema v2 (docs/trace.md, docs/trace.schema.json; DESIGN §7). Every bus event a user may want to follow is one record:
 // { v, t (machine ns), seq (global order), kind, src, ...fields }. Kind names follow QEMU's trace
 // events where one exists so logs can be compared with `qemu -trace`.
 
-export const TRACE_SCHEMA_VERSION = 1;
+// v2: irq.level/pic.intr carry `state` (was `level`) and machine.start `clock` (was `time`):
+// pino's reserved keys, which pino-pretty hid.
+export const TRACE_SCHEMA_VERSION = 2;
 
 export interface TraceRecord {
   readonly v: number;
@@ -23,12 +25,22 @@ export const TRACE_KINDS: Readonly<Record<string, string>> = {
   'io.read': 'port read by the CPU {port, size, value, device, reg}',
   'io.write': 'port write by the CPU {port, size, value, device, reg}',
   'io.unclaimed': 'first access to a port no device claims {port, size, dir}; reads return all ones',
-  'irq.level': 'a wire changed level {line, level}',
-  'pic.intr': 'a PIC INT output changed {chip, level}',
+  'mmio.read': 'memory-mapped register read by the CPU {addr, size, value, device, reg}',
+  'mmio.write': 'memory-mapped register write by the CPU {addr, size, value, device, reg}',
+  'mmio.unclaimed': 'first access to a page above RAM no device claims {addr, size, dir, value}; reads return all ones',
+  'apic.message': 'an APIC bus message {type, vector, trigger?, dest?, dest_mode?}; type eoi: an EOI broadcast',
+  'lapic.eoi': 'local APIC EOI {vector, trigger}',
+  'lapic.timer': 'local APIC timer reached zero {vector, mode, masked, count}',
+  'lapic.spurious': 'local APIC INTA found nothing: the spurious vector {vector}',
+  'ioapic.eoi': 'an EOI broadcast cleared remote IRR {pin, vector}',
+  'irq.level': 'a wire changed level {line, state}',
+  'irq.coalesced': 'output edges of a device merged because machine time jumped past them (host lag) {line, count}',
+  'pic.intr': 'a PIC INT output changed {chip, state}',
   'pic.eoi': 'end of interrupt {chip, irq, mode}',
   'pic.spurious': 'spurious IRQ 7/15 {chip, vector}',
   'cpu.inta': 'interrupt acknowledge cycle {vector}',
-  'cpu.int': 'interrupt/exception delivered through the IDT {vector, handler, ist?, rsp (the frame)}',
+  'cpu.int': 'interrupt/exception delivered through the IDT {vector, handler, ist?, rsp (the frame), depth}',
+  'cpu.iret': 'a handler returned (iretq) {vector, duration (ns since its entry), depth}',
   'cpu.exception': 'exception raised {vector, error_code, cr2?}',
   'cpu.double_fault': 'double fault',
   'cpu.triple_fault': 'triple fault: reset or exit',
@@ -51,7 +63,7 @@ export const TRACE_KINDS: Readonly<Record<string, string>> = {
   'serial.params': 'line parameters changed {baud, parity, data_bits, stop_bits}',
   'debugexit.write': 'isa-debug-exit written: the machine exits {value, status}',
   'debugexit.ignored': 'a later isa-debug-exit write (the first one counts) {value}',
-  'machine.start': 'the machine started {name}',
+  'machine.start': 'the machine started {machine, kernel?, driver?, clock}',
   'machine.stop': 'the machine stopped {reason}',
   'qtest.cmd': 'a qtest command line, before it runs {cmd}',
   'actor.crash': 'a device model threw or outgrew its memory limit {actor, error, op, action: halt|restart|give-up, from?: snapshot|reset, message?}',

@@ -1,8 +1,9 @@
 // --log: trace records as NDJSON (one record per line, exactly the schema-v1 object, no extra
 // keys). From a machine's trace$ the lines are made straight from the rings' binary records —
 // no object, no JSON.stringify, no Subject per record — with --log-filter evaluated on the binary
-// record too. --pretty is for people: "kind {t, seq, src, ...fields}" per line (pino-pretty's
-// single-line look, done here: pino-pretty took ≈12 µs a record and hid fields named level and time).
+// record too. --pretty is for people: "kind t=… seq=… src=… key=value…" per line, hardware values
+// in hex (done here: pino-pretty took ≈12 µs a record; schema v2 names no field level or time, so
+// pino-pretty on the NDJSON shows every field too).
 //
 // Write failures (a full disk, a FIFO whose reader went away) are reported once through onError;
 // the log then stops writing and close() resolves at once.
@@ -12,6 +13,7 @@ import { JsonOut, writeRecordJson } from '../bus/trace-json.js';
 import type { TraceRingReader } from '../bus/trace-ring.js';
 import { matchesRecord, type TraceFilter } from './log-filter.js';
 import { LogWriter } from './log-writer.js';
+import { showValue } from './analysis/numbers.js';
 import { TraceStream } from './trace-hub.js';
 
 export interface TraceLog {
@@ -117,9 +119,13 @@ export function openTraceLog(trace$: Observable<TraceRecord>, opts: TraceLogOpti
   };
 }
 
-/** "kind {t, seq, src, ...fields}": the kind in cyan and the rest in grey on a terminal. */
+/**
+ * "kind t=… seq=… src=… key=value…": ports, vectors, addresses, error codes and register values
+ * in hex (machine/analysis/numbers.ts), the rest in decimal; the kind in cyan and the rest in grey
+ * on a terminal.
+ */
 export function prettyLine(r: TraceRecord, color: boolean): string {
   const { v: _v, kind, ...rest } = r;
-  const json = JSON.stringify(rest);
-  return color ? `\x1b[36m${kind}\x1b[39m \x1b[90m${json}\x1b[39m\n` : `${kind} ${json}\n`;
+  const text = Object.entries(rest).filter(([, value]) => value !== undefined).map(([k, value]) => `${k}=${showValue(k, value)}`).join(' ');
+  return color ? `\x1b[36m${kind}\x1b[39m \x1b[90m${text}\x1b[39m\n` : `${kind} ${text}\n`;
 }

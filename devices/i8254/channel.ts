@@ -8,7 +8,7 @@
 import type { Level } from '../../bus/device.js';
 import { decodeCount, encodeCount, modulusOf } from './clock.js';
 import {
-  cycleReload, nextChangeAt, outAt, pause, resume, valueAt, type Mode, type Segment,
+  cycleReload, nextChangeAt, outAt, pause, resume, risingEdgesIn, valueAt, type Mode, type Segment,
 } from './counting.js';
 import type { ChannelState } from './state.js';
 
@@ -78,6 +78,19 @@ export class Channel {
       return nextChangeAt(next.seg, mode, m, next.at);
     }
     return nextChangeAt(this.segAt(k), mode, m, k);
+  }
+
+  /** Rising edges of OUT at edges j with a < j ≤ b, across a scheduled load between them. */
+  risingEdges(a: number, b: number): number {
+    if (!(b > a)) return 0;
+    const { seg, next } = this.state;
+    const mode = this.mode;
+    const m = this.modulus;
+    if (next === null || next.at > b) return risingEdgesIn(seg, mode, m, a, b);
+    if (next.at <= a) return risingEdgesIn(next.seg, mode, m, a, b);
+    const at = next.at;
+    const switched = this.out(at - 1) === 0 && this.out(at) === 1 ? 1 : 0;
+    return risingEdgesIn(seg, mode, m, a, at - 1) + switched + risingEdgesIn(next.seg, mode, m, at, b);
   }
 
   /** Status byte of the read-back command: OUT, NULL COUNT, RW1..0, M2..0, BCD. */

@@ -155,16 +155,26 @@ export class I8254 implements DeviceCore {
     const k = this.tick();
     // A late host (realtime, CPU busy) would skip a mode-2 pulse that is one clock wide: replay
     // the OUT0 changes since the last drive, in order, so the PIC still sees the edge. QEMU gets
-    // the same by evaluating OUT at the timer's due time. At most one pulse: lost ticks stay lost.
+    // the same by evaluating OUT at the timer's due time. At most one pulse: lost ticks stay lost,
+    // and are reported (ctx.coalesced → irq.coalesced): the rising edges OUT0 made since the last
+    // drive, less those the levels driven now show.
     const ch0 = this.channels[0];
+    const rises = from === -Infinity ? 0 : ch0.risingEdges(from, k);
+    let level = this.out0;
+    let shown = 0;
     for (let t = from, n = 0; n < 2 && t !== -Infinity; n++) {
       const change = ch0.nextChange(t);
       if (change >= k) break;
-      this.ctx.setOutput(0, ch0.out(change));
+      const out = ch0.out(change);
+      if (level === 0 && out === 1) shown++;
+      level = out;
+      this.ctx.setOutput(0, out);
       t = change;
     }
     for (const channel of this.channels) channel.settle(k);
     this.publish();
+    if (level === 0 && this.out0 === 1) shown++;
+    if (rises > shown) this.ctx.coalesced?.(0, rises - shown);
   }
 
   /**

@@ -119,6 +119,28 @@ export function nextChangeAt(seg: Segment, mode: Mode, modulus: number, k: numbe
 }
 
 /**
+ * Rising edges of OUT within one segment: edges j with a < j ≤ b where OUT(j−1) = 0 and OUT(j) = 1
+ * (what an edge-triggered IRQ0 counts). Periodic segments rise once per period, at phase 0 (mode
+ * 2: the end of the one-clock low pulse; mode 3: the start of the high half), so they are counted
+ * in closed form; the one-shot kinds change at most twice.
+ */
+export function risingEdgesIn(seg: Segment, mode: Mode, modulus: number, a: number, b: number): number {
+  if (!(b > a)) return 0;
+  if (seg.kind === 'cycle') {
+    if (seg.n < 2) return 0; // count 1: OUT never changes
+    const c = seg.start - seg.phase; // edges ≡ c (mod n) are at phase 0
+    return Math.floor((b - c) / seg.n) - Math.floor((a - c) / seg.n);
+  }
+  let rises = 0;
+  for (let j = a; ;) {
+    const at = nextChangeAt(seg, mode, modulus, j);
+    if (at > b || at <= j) return rises;
+    if (outAt(seg, mode, modulus, at) === 1) rises++;
+    j = at;
+  }
+}
+
+/**
  * Modes 2/3: where a count written during counting takes over. Mode 2 reloads at the end of the
  * current period; mode 3 at the end of the current half-cycle (datasheet), starting the new count
  * in the half that follows.

@@ -31,5 +31,9 @@ export const i8254 = defineDevice<I8254Options>({
     },
   ],
   outputs: ['out0'],
+  // The monitor's `info pit`: mode, reload value and gate of each channel (s: its snapshot).
+  describe: (s) => (s.channels as Array<{ modeBits: number; cr: number; gate: number; seg: { kind: string } }>)
+    .map((c, i) => `ch${i}: mode ${c.modeBits} reload ${c.cr === 0 ? 65536 : c.cr} gate ${c.gate} ${c.seg.kind}`)
+    .join('\n') + `\nOUT0=${String(s.out0)} speaker data=${String(s.speakerData)}`,
   create: (ctx) => new I8254(ctx),
 });

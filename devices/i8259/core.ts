@@ -308,7 +308,7 @@ export class I8259 implements DeviceCore {
     const level: Level = this.deliverable() >= 0 ? 1 : 0;
     if (level !== this.s.int) {
       this.s.int = level;
-      this.ctx.trace('pic.intr', { chip: this.ctx.name, level });
+      this.ctx.trace('pic.intr', { chip: this.ctx.name, state: level });
     }
     this.ctx.setOutput(0, level);
   }

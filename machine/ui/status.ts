@@ -1,4 +1,6 @@
-// The status line under the screen: machine time, CPU state, interrupts per IRQ, keys.
+// The status line under the screen: machine time, CPU state, interrupts per vector, IRQ edges
+// coalesced (realtime only: shown even at 0, so "no tick lost" is visible; virtual time never
+// coalesces and leaves it out), keys.
 import { CpuState } from '../../bus/control.js';
 import type { MachineSpec } from '../config/spec.js';
 import type { Machine } from '../machine.js';
@@ -11,7 +13,7 @@ const STATE: Record<CpuState, string> = {
   [CpuState.Stopped]: 'stopped',
 };
 
-export function statusLine(m: Machine, spec: MachineSpec): string {
+export function statusLine(m: Pick<Machine, 'control'>, spec: Pick<MachineSpec, 'name' | 'time'>): string {
   const c = m.control;
   const irqs: string[] = [];
   for (let v = 0; v < 256; v++) {
@@ -24,6 +26,7 @@ export function statusLine(m: Machine, spec: MachineSpec): string {
     `${spec.time.mode}`,
     STATE[c.cpuState] ?? '?',
     irqs.length ? `ints ${irqs.join(' ')}` : 'no interrupts yet',
+    ...(spec.time.mode === 'realtime' ? [`coalesced ${c.coalesced}`] : []),
     'Ctrl-A X quit',
   ].join(' │ ');
 }

@@ -84,8 +84,8 @@ describe('bus router', () => {
     expect(rig.bus.in(0x102, 1, 8)).toBe(0x5a);
     const io = rig.traces().filter((r) => r.kind.startsWith('io.'));
     expect(io.map(({ seq: _seq, ...r }) => r)).toEqual([
-      { v: 1, src: 'cpu', kind: 'io.write', t: 7, port: 0x102, size: 1, value: 0x5a, device: 'l', reg: 'W2' },
-      { v: 1, src: 'cpu', kind: 'io.read', t: 8, port: 0x102, size: 1, value: 0x5a, device: 'l', reg: 'R2' },
+      { v: 2, src: 'cpu', kind: 'io.write', t: 7, port: 0x102, size: 1, value: 0x5a, device: 'l', reg: 'W2' },
+      { v: 2, src: 'cpu', kind: 'io.read', t: 8, port: 0x102, size: 1, value: 0x5a, device: 'l', reg: 'R2' },
     ]);
   });
 
@@ -112,7 +112,7 @@ describe('bus router', () => {
     rig.bus.out(0x100, 1, 0, 7);
     expect(rig.bus.in(0x113, 1, 8)).toBe(0);
     const levels = rig.traces().filter((r) => r.kind === 'irq.level');
-    expect(levels.map((r) => [r.src, r.line, r.level, r.t])).toEqual([['a', 'b.in', 1, 5], ['a', 'b.in', 0, 7]]);
+    expect(levels.map((r) => [r.src, r.line, r.state, r.t])).toEqual([['a', 'b.in', 1, 5], ['a', 'b.in', 0, 7]]);
   });
 
   it('a repeated level is no change: no trace, no call', () => {

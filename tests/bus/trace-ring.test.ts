@@ -10,7 +10,7 @@ describe('trace ring', () => {
     new TraceRingWriter(sab).write(7, 1234.5, 'io.write', 'cpu', { port: 0x20, reg: 'ICW1', ok: true, no: false, n: null, u: undefined });
     const out: DecodedRecord[] = [];
     new TraceRingReader(sab).drain(out);
-    expect(out).toEqual([{ v: 1, seq: 7, t: 1234.5, kind: 'io.write', src: 'cpu', port: 0x20, reg: 'ICW1', ok: true, no: false, n: null }]);
+    expect(out).toEqual([{ v: 2, seq: 7, t: 1234.5, kind: 'io.write', src: 'cpu', port: 0x20, reg: 'ICW1', ok: true, no: false, n: null }]);
   });
 
   it('wraps around the end of the ring without losing or corrupting records', () => {
@@ -51,7 +51,7 @@ describe('trace ring', () => {
     tb.emit(1, 'pic.eoi', 'pic1', { irq: 0 });
     ta.emit(2, 'io.read', 'cpu', { port: 0x21 });
     hub.close();
-    expect(seen.map((r) => [r.seq, r.kind, r.v])).toEqual([[0, 'io.write', 1], [1, 'pic.eoi', 1], [2, 'io.read', 1]]);
+    expect(seen.map((r) => [r.seq, r.kind, r.v])).toEqual([[0, 'io.write', 2], [1, 'pic.eoi', 2], [2, 'io.read', 2]]);
   });
 
   it('emits nothing while tracing is off', () => {

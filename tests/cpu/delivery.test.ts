@@ -122,6 +122,7 @@ describe('the gate is read from the IDT in memory', () => {
     const rig = cpuRig();
     const bp = rig.handle(Vector.BP, undefined, { dpl: 0 });
     const gp = rig.handle(Vector.GP);
+    rig.write64(TSS_BASE + 4, STACK_TOP - 0x1000); // TSS.RSP0: the #GP from CPL 3 switches to it
     rig.cpu.regs.cpl = 3;
     int3();
     expect(gp.calls.map((c) => c.errorCode)).toEqual([idtError(3, false)]);
@@ -286,7 +287,7 @@ describe('IST', () => {
     expect(h.calls[0].frameAddr).toBe(0x57000 - 40);
     expect(h.calls[0].frame.rsp).toBe(STACK_TOP - 0x18);
     expect(rig.cpu.rsp).toBe(STACK_TOP - 0x18);
-    expect(rig.traced('cpu.int').map((r) => r.fields)).toEqual([{ vector: 3, handler: h.name, ist: 3, rsp: 0x57000 - 40 }]);
+    expect(rig.traced('cpu.int').map((r) => r.fields)).toEqual([{ vector: 3, handler: h.name, ist: 3, rsp: 0x57000 - 40, depth: 1 }]);
   });
 
   it.each([1, 2, 7])('IST%i reads its own TSS slot (0x24 + 8·(n−1))', (n) => {
@@ -329,7 +330,7 @@ describe('int3', () => {
 });
 
 describe('traces and counters', () => {
-  it('INTA traces cpu.inta, delivery traces cpu.int with the handler name, vectorCounts counts deliveries', () => {
+  it('INTA traces cpu.inta, delivery traces cpu.int with the handler name, iretq cpu.iret, vectorCounts counts deliveries', () => {
     const rig = cpuRig({ pic: true });
     rig.handle(0x20, undefined, { name: 'blog_os::interrupts::timer_interrupt_handler' });
     sti();
@@ -338,7 +339,9 @@ describe('traces and counters', () => {
     const t = rig.traced().filter((r) => r.kind.startsWith('cpu.'));
     expect(t.map((r) => ({ kind: r.kind, ...r.fields }))).toEqual([
       { kind: 'cpu.inta', vector: 0x20 },
-      { kind: 'cpu.int', vector: 0x20, handler: 'blog_os::interrupts::timer_interrupt_handler', rsp: STACK_TOP - 40 },
+      { kind: 'cpu.int', vector: 0x20, handler: 'blog_os::interrupts::timer_interrupt_handler', rsp: STACK_TOP - 40, depth: 1 },
+      // An empty handler: its time is the iretq's.
+      { kind: 'cpu.iret', vector: 0x20, duration: rig.cpu.clock.costs.iret, depth: 1 },
     ]);
     outb(PIC_RAISE, 0x20);
     expect(rig.cpu.control.vectorCounts[0x20]).toBe(2);

@@ -19,7 +19,7 @@ describe('i8042 on the bus with an 8259A', () => {
     pc.rig.traces();
     expect(pc.inb(0x60)).toBe(0x1e);
     // Within the read the line fell and rose: the edge-triggered PIC latched a new request.
-    const levels = pc.rig.traces().filter((r) => r.kind === 'irq.level' && r.line === 'pic1.ir1').map((r) => r.level);
+    const levels = pc.rig.traces().filter((r) => r.kind === 'irq.level' && r.line === 'pic1.ir1').map((r) => r.state);
     expect(levels).toEqual([0, 1]);
     expect(pc.intr()).toBe(0); // IR1 still in service
     pc.outb(0x20, 0x20);

@@ -205,8 +205,8 @@ describe('INT output and guest errors', () => {
     expect(p.int()).toBe(0);
     expect(p.ctx.outputHistory.map(([pin, level]) => [pin, level])).toEqual([[0, 1], [0, 0]]);
     expect(p.ctx.tracesOf('pic.intr').map((t) => t.fields)).toEqual([
-      { chip: 'pic1', level: 1 },
-      { chip: 'pic1', level: 0 },
+      { chip: 'pic1', state: 1 },
+      { chip: 'pic1', state: 0 },
     ]);
   });
 

@@ -87,7 +87,7 @@ describe('i8259 properties', () => {
           expect(ctx.level(0) === 1).toBe(!nextIntaIsSpurious(r, core));
           expect(core.snapshot().int).toBe(ctx.level(0));
         }
-        const intr = ctx.tracesOf('pic.intr').map((t) => t.fields.level);
+        const intr = ctx.tracesOf('pic.intr').map((t) => t.fields.state);
         expect(intr).toEqual(ctx.outputHistory.map(([, level]) => level));
       }),
       { numRuns: 300 },

@@ -50,6 +50,6 @@ describe.each(PLACEMENTS)('a device that returns garbage, placement %s', (placem
     const run = await runFault('faults-garbage.yaml', placement, { device: { options: { levels: true } }, stopAt: 30e6 });
     expect(run.result).toMatchObject({ reason: 'for', status: 0 });
     expect(ofKind(run, 'device.bad_value').map((r) => [r.op, r.value])).toEqual([['setOutput level', '2'], ['setOutput pin', '3']]);
-    expect(ofKind(run, 'irq.level').filter((r) => r.src === 'faulty').map((r) => r.level)).toEqual([1]);
+    expect(ofKind(run, 'irq.level').filter((r) => r.src === 'faulty').map((r) => r.state)).toEqual([1]);
   });
 });

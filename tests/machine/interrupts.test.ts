@@ -27,8 +27,8 @@ describe('post 07: hardware interrupts', () => {
 
   it('one timer tick shows the whole chain: PIT OUT0 ↑ → IRR → INTR → INTA → vector 32 → handler → EOI', async () => {
     const run = await runMachine(configPath('posts/post-07.yaml'), { trace: true, spec: kernel('post-07'), stopAt: 0.06 * SECOND, stopReason: 'for' });
-    const rise = run.traces.findIndex((r) => r.kind === 'irq.level' && r.line === 'pic1.ir0' && r.level === 1 && r.t > 1e6);
-    const chain = run.traces.slice(rise).map((r) => `${r.kind}${r.kind === 'irq.level' ? ' ' + String(r.line) + '=' + String(r.level) : ''}`);
+    const rise = run.traces.findIndex((r) => r.kind === 'irq.level' && r.line === 'pic1.ir0' && r.state === 1 && r.t > 1e6);
+    const chain = run.traces.slice(rise).map((r) => `${r.kind}${r.kind === 'irq.level' ? ' ' + String(r.line) + '=' + String(r.state) : ''}`);
     const want = ['irq.level pic1.ir0=1', 'pic.intr', 'irq.level cpu.intr=1', 'cpu.inta', 'cpu.int', 'io.write', 'pic.eoi'];
     let at = 0;
     for (const step of chain) if (step === want[at]) at++;

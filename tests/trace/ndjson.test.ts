@@ -90,10 +90,10 @@ describe('NDJSON from binary trace records', () => {
       for (let i = 0; i < 3; i++) {
         tr.emit(10, 'io.read', 'cpu', { port: 0x21, size: 1, value: 0xb8, device: 'pic1', reg: 'r33' });
         tr.emit(11, 'io.write', 'cpu', { port: 0x20, size: 1, value: 0x20, device: 'pic1', reg: 'w32' });
-        tr.emit(12, 'irq.level', 'pit', { line: 'pic1.ir0', level: 1 });
+        tr.emit(12, 'irq.level', 'pit', { line: 'pic1.ir0', state: 1 });
         tr.emit(13, 'cpu.inta', 'cpu', { vector: 32 });
-        tr.emit(14, 'cpu.int', 'cpu', { vector: 32, handler: 'handler_201000', ist: undefined, rsp: 0x4000_0000_1000 });
-        tr.emit(15, 'cpu.int', 'cpu', { vector: 8, handler: 'handler_202000', ist: 1, rsp: 0x5000 });
+        tr.emit(14, 'cpu.int', 'cpu', { vector: 32, handler: 'handler_201000', ist: undefined, rsp: 0x4000_0000_1000, depth: 1 });
+        tr.emit(15, 'cpu.int', 'cpu', { vector: 8, handler: 'handler_202000', ist: 1, rsp: 0x5000, depth: 1 });
       }
     });
     expect(typed.lines).toEqual(generic.lines);

@@ -28,7 +28,7 @@ function hubRig(ringBytes = 1 << 18) {
 function traffic(tracer: Tracer, i: number): void {
   const ports = { registerName: (port: number, write: boolean) => (port === 0x20 ? (write ? 'ICW1/OCW2/OCW3' : 'IRR/ISR') : 'IMR') };
   tracer.irqLevel(i * 838, 'pit', { line: 0, input: 'pic1.ir0' }, 1);
-  tracer.emit(i * 838, 'pic.intr', 'pic1', { chip: 'pic1', level: 1 });
+  tracer.emit(i * 838, 'pic.intr', 'pic1', { chip: 'pic1', state: 1 });
   tracer.cpuInta(i * 838 + 1, 32);
   tracer.cpuInt(i * 838 + 1, 32, 0x201000, { describe: () => 'blog_os::interrupts::timer_interrupt_handler' }, 0, 0x10000201ff58);
   tracer.ioWrite(i * 838 + 2, 0x20, 1, 0x20, 'pic1', ports);
@@ -88,20 +88,23 @@ describe('openTraceLog', () => {
     expect(readFileSync(file, 'utf8')).toBe(objects.map((o) => JSON.stringify(o) + '\n').join(''));
   });
 
-  it('--pretty writes "kind {t, seq, src, fields}" lines and keeps fields named level and time', async () => {
+  it('--pretty writes "kind t= seq= src= key=value" lines with the IRQ state, ports, vectors and addresses in hex', async () => {
     const { hub, tracer } = hubRig();
     const file = join(tmp(), 'pretty.log');
-    const log = openTraceLog(hub.trace$, { file, pretty: true, filter: parseLogFilter(['kind=irq.level,machine.*']) });
+    const log = openTraceLog(hub.trace$, { file, pretty: true, filter: parseLogFilter(['kind=irq.level,machine.*,cpu.exception']) });
     tracer.irqLevel(5, 'pit', { line: 0, input: 'pic1.ir0' }, 1);
-    tracer.emit(6, 'machine.start', 'cpu', { machine: 'pc', time: 'virtual' });
+    tracer.emit(6, 'machine.start', 'cpu', { machine: 'pc', clock: 'virtual' });
     tracer.emit(7, 'cpu.hlt', 'cpu', { if: 1 });
+    tracer.emit(8, 'cpu.exception', 'cpu', { vector: 14, error_code: 0x43, cr2: 0xdeadbeaf, note: 'two words' });
     hub.close();
     await log.close();
     expect(readFileSync(file, 'utf8')).toBe(
-      'irq.level {"t":5,"seq":0,"src":"pit","line":"pic1.ir0","level":1}\n' +
-      'machine.start {"t":6,"seq":1,"src":"cpu","machine":"pc","time":"virtual"}\n',
+      'irq.level t=5 seq=0 src=pit line=pic1.ir0 state=1\n' +
+      'machine.start t=6 seq=1 src=cpu machine=pc clock=virtual\n' +
+      'cpu.exception t=8 seq=3 src=cpu vector=0xe error_code=0x43 cr2=0xdeadbeaf note="two words"\n',
     );
-    expect(prettyLine({ v: 1, t: 1, seq: 2, kind: 'cpu.wake', src: 'cpu' }, true)).toBe('\x1b[36mcpu.wake\x1b[39m \x1b[90m{"t":1,"seq":2,"src":"cpu"}\x1b[39m\n');
+    expect(prettyLine({ v: 2, t: 1, seq: 2, kind: 'io.write', src: 'cpu', port: 0x20, size: 1, value: 0x20 }, true))
+      .toBe('\x1b[36mio.write\x1b[39m \x1b[90mt=1 seq=2 src=cpu port=0x20 size=1 value=0x20\x1b[39m\n');
   });
 
   it.each([false, true])('a full disk (/dev/full, pretty %s) is reported once as ENOSPC, and close() resolves', async (pretty) => {

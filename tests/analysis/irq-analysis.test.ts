@@ -1,0 +1,113 @@
+// --stats and the Perfetto timeline from a real post-07 run in virtual time with typed keys: the
+// report's numbers agree with the records, the timeline's structure is sound (every B has its E,
+// flows pair up, ts never goes back on a track, counters are numbers), and a golden timeline is
+// byte-stable. Regenerate the golden after a deliberate change (e.g. new machine-time costs):
+//   UPDATE_GOLDEN=1 npx vitest run tests/analysis/irq-analysis.test.ts
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TraceRecord } from '../../bus/trace.js';
+import { IrqStats } from '../../machine/analysis/irq-stats.js';
+import { statsText } from '../../machine/analysis/stats-text.js';
+import { TimelineBuilder, timelineJson, type TraceEvent } from '../../machine/analysis/timeline.js';
+import { typeText } from '../../machine/input/keymap.js';
+import type { MachineSpec } from '../../machine/config/spec.js';
+import { configPath, runMachine, virtual, type MachineRun } from '../support/machine.js';
+
+const MS = 1e6;
+const GOLDEN = fileURLToPath(new URL('../fixtures/timeline/post-07.json', import.meta.url));
+
+async function post07(forNs: number, text: string): Promise<MachineRun> {
+  return runMachine(configPath('posts/post-07.yaml'), {
+    trace: true, spec: (s: MachineSpec) => virtual(s), stopAt: forNs, stopReason: 'for', keys: typeText(text).events,
+  });
+}
+
+function timelineOf(records: readonly TraceRecord[]) {
+  const b = new TimelineBuilder('post-07');
+  for (const r of records) b.add(r);
+  return b.finish();
+}
+
+/** The structural rules a viewer relies on; returns what breaks them. */
+function structureProblems(events: readonly TraceEvent[]): string[] {
+  const problems: string[] = [];
+  const stacks = new Map<number, number>();
+  const lastTs = new Map<number, number>();
+  const flows = new Map<number, string[]>();
+  for (const e of events) {
+    if (e.ph === 'M') continue;
+    if (typeof e.ts !== 'number' || !Number.isFinite(e.ts)) problems.push(`ts not a number: ${JSON.stringify(e)}`);
+    const track = e.tid ?? -1;
+    if (e.ph !== 'C' && (lastTs.get(track) ?? -Infinity) > e.ts) problems.push(`ts goes back on track ${track}: ${JSON.stringify(e)}`);
+    if (e.ph !== 'C') lastTs.set(track, e.ts);
+    if (e.ph === 'B') stacks.set(track, (stacks.get(track) ?? 0) + 1);
+    if (e.ph === 'E') {
+      const depth = (stacks.get(track) ?? 0) - 1;
+      if (depth < 0) problems.push(`E without B on track ${track} at ${e.ts}`);
+      stacks.set(track, Math.max(0, depth));
+    }
+    if (e.ph === 'C' && !Object.values(e.args ?? {}).every((v) => typeof v === 'number')) problems.push(`counter not numeric: ${JSON.stringify(e)}`);
+    if (e.ph === 's' || e.ph === 't' || e.ph === 'f') flows.set(e.id!, [...(flows.get(e.id!) ?? []), e.ph]);
+  }
+  for (const [track, depth] of stacks) if (depth !== 0) problems.push(`${depth} B without E on track ${track}`);
+  for (const [id, phs] of flows) if (phs[0] !== 's' || phs[phs.length - 1] !== 'f' || phs.filter((p) => p === 's' || p === 'f').length !== 2) problems.push(`flow ${id}: ${phs.join(',')}`);
+  return problems;
+}
+
+describe('end-of-run IRQ statistics', () => {
+  let run: MachineRun;
+  beforeAll(async () => { run = await post07(1000 * MS, 'hello'); });
+
+  it('count timer and keyboard interrupts, EOIs, latencies and handler times as the records show them', () => {
+    const stats = new IrqStats();
+    for (const r of run.traces) stats.add(r);
+    const report = stats.report();
+    const ints = (v: number) => run.traces.filter((r) => r.kind === 'cpu.int' && r.vector === v).length;
+    const irets = (v: number) => run.traces.filter((r) => r.kind === 'cpu.iret' && r.vector === v);
+    const timer = report.lines.find((l) => l.line === 'pic1.ir0')!;
+    const keyboard = report.lines.find((l) => l.line === 'pic1.ir1')!;
+    expect(timer.vector).toBe(0x20);
+    expect(keyboard.vector).toBe(0x21);
+    expect(timer.delivered).toBe(ints(0x20));
+    expect(timer.delivered).toBeGreaterThanOrEqual(17);
+    expect(keyboard.delivered).toBe(ints(0x21));
+    expect(keyboard.delivered).toBeGreaterThanOrEqual(10); // 5 keys, make and break
+    expect(timer.eois).toBe(timer.delivered);
+    expect(timer.latency.count).toBe(timer.delivered);
+    expect(timer.coalesced + report.coalescedTotal).toBe(0); // virtual time never coalesces
+    const v32 = report.vectors.find((v) => v.vector === 0x20)!;
+    expect(v32.handler).toBe('blog_os::interrupts::timer_interrupt_handler');
+    expect(v32.handlerTime.count).toBe(irets(0x20).length);
+    expect(v32.handlerTime.max).toBe(Math.max(...irets(0x20).map((r) => Number(r.duration))));
+    expect(v32.handlerTime.p50).toBeGreaterThan(0);
+    const text = statsText(report, 'post-07, virtual');
+    expect(text).toMatch(/pic1\.ir0\s+0x20\s+\d+\s+\d+\s+0\s+\d+/);
+    expect(text).toContain('blog_os::interrupts::keyboard_interrupt_handler');
+  });
+});
+
+describe('the Perfetto timeline', () => {
+  it('is sound: every B has its E, flows pair up, ts never goes back on a track, counters are numbers', async () => {
+    const run = await post07(600 * MS, 'ab');
+    const t = timelineOf(run.traces);
+    expect(structureProblems(t.traceEvents)).toEqual([]);
+    const names = t.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args!.name);
+    expect(names).toEqual(expect.arrayContaining(['cpu', 'pic1', 'pit', 'kbd']));
+    const handlers = t.traceEvents.filter((e) => e.ph === 'B' && e.cat === 'handler').map((e) => e.name);
+    expect(handlers).toContain('0x20 timer_interrupt_handler');
+    expect(handlers).toContain('0x21 keyboard_interrupt_handler');
+    // One arrow per delivered-and-acknowledged interrupt: edge → INTA → handler → EOI.
+    const finished = t.traceEvents.filter((e) => e.ph === 'f').length;
+    expect(finished).toBe(run.traces.filter((r) => r.kind === 'pic.eoi').length);
+    expect(t.traceEvents.filter((e) => e.ph === 'C' && e.name === 'INTR').length).toBeGreaterThan(0);
+  });
+
+  it('of post-07 in virtual time matches the golden file byte for byte', async () => {
+    const run = await post07(300 * MS, 'a');
+    const text = timelineJson(timelineOf(run.traces));
+    if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, text);
+    expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
+    expect(structureProblems((JSON.parse(text) as { traceEvents: TraceEvent[] }).traceEvents)).toEqual([]);
+  });
+});
