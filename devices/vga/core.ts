@@ -4,7 +4,7 @@
 import type { AccessSize, DeviceContext, DeviceCore, DeviceState } from '../../bus/device.js';
 import { Dac, type DacState } from './dac.js';
 import { Crtc, inputStatus1, rasterTiming, type Timing } from './crtc.js';
-import { CELLS, COLS, PAGE_BYTES, sameCursor, type CursorState, type Frame } from './frame.js';
+import { CELLS, COLS, PAGE_BYTES, sameCursor, samePalette, type CursorState, type Frame } from './frame.js';
 
 /** Region indices, in the order module.ts declares them. */
 export const REGION = { attr: 0, misc: 1, seq: 2, dac: 3, miscr: 4, gfx: 5, crtc: 6, status: 7 } as const;
@@ -29,6 +29,9 @@ const AR_MODE = 0x10;
 const AR_COUNT = 0x15;
 const AR10_GRAPHICS = 0x01;
 const AR10_BLINK = 0x08;
+const AR10_LINE_GRAPHICS = 0x04;
+const AR10_P54S = 0x80;
+const AR_COLOR_SELECT = 0x14;
 const GR_MISC = 0x06;
 /** Host memory window per GR06 bits 2-3: [base, size]. Mode 3 uses map 3 (0xB8000, 32 KiB). */
 const WINDOWS: ReadonlyArray<readonly [number, number]> = [
@@ -81,6 +84,8 @@ export class VgaCore implements DeviceCore {
   private lastCursor: CursorState = HIDDEN;
   private lastBlink = true;
   private lastStart = 0;
+  private lastPalette: number[] = [];
+  private lastLineGraphics = true;
   private nextScanAt = 0;
 
   constructor(private readonly ctx: DeviceContext) {
@@ -259,11 +264,30 @@ export class VgaCore implements DeviceCore {
     this.readPage(page);
     const cells: number[] = [];
     for (let i = 0; i < CELLS; i++) cells.push(i, page[2 * i], page[2 * i + 1]);
-    return { t: this.ctx.now(), full: true, cells, cursor: this.cursorState(), blink: this.blinkEnabled() };
+    return { t: this.ctx.now(), full: true, cells, cursor: this.cursorState(), blink: this.blinkEnabled(), palette: this.textPalette(), lineGraphics: this.lineGraphics() };
   }
 
   private blinkEnabled(): boolean {
     return (this.attr[AR_MODE] & AR10_BLINK) !== 0;
+  }
+
+  private lineGraphics(): boolean {
+    return (this.attr[AR_MODE] & AR10_LINE_GRAPHICS) !== 0;
+  }
+
+  /**
+   * What each of the 16 colour indices shows: AR00-AR0F give DAC bits 0-5 (bits 4-5 from AR14
+   * bits 0-1 when AR10 bit 7 is set), AR14 bits 2-3 give DAC bits 6-7; the DAC gives the RGB.
+   */
+  private textPalette(): number[] {
+    const sel = this.attr[AR_COLOR_SELECT];
+    const p54 = (this.attr[AR_MODE] & AR10_P54S) !== 0;
+    const out: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const low = p54 ? (this.attr[i] & 0x0f) | ((sel & 0x03) << 4) : this.attr[i] & 0x3f;
+      out.push(this.dac.rgb(low | ((sel & 0x0c) << 4)));
+    }
+    return out;
   }
 
   private cursorState(): CursorState {
@@ -297,6 +321,8 @@ export class VgaCore implements DeviceCore {
     const cursor = this.cursorState();
     const blink = this.blinkEnabled();
     const start = this.crtc.startAddress();
+    const palette = this.textPalette();
+    const lineGraphics = this.lineGraphics();
     const full = !this.published;
     const cells: number[] = [];
     const cur = this.cur;
@@ -304,7 +330,8 @@ export class VgaCore implements DeviceCore {
     for (let i = 0; i < PAGE_BYTES; i += 2) {
       if (full || cur[i] !== prev[i] || cur[i + 1] !== prev[i + 1]) cells.push(i >> 1, cur[i], cur[i + 1]);
     }
-    const same = cells.length === 0 && sameCursor(cursor, this.lastCursor) && blink === this.lastBlink && start === this.lastStart;
+    const same = cells.length === 0 && sameCursor(cursor, this.lastCursor) && blink === this.lastBlink && start === this.lastStart &&
+      lineGraphics === this.lastLineGraphics && samePalette(palette, this.lastPalette);
     if (!full && same) return;
     this.prev = cur;
     this.cur = prev;
@@ -312,7 +339,9 @@ export class VgaCore implements DeviceCore {
     this.lastCursor = cursor;
     this.lastBlink = blink;
     this.lastStart = start;
-    const frame: Frame = { t: this.ctx.now(), full, cells, cursor, blink };
+    this.lastPalette = palette;
+    this.lastLineGraphics = lineGraphics;
+    const frame: Frame = { t: this.ctx.now(), full, cells, cursor, blink, palette, lineGraphics };
     this.ctx.emit('frame', frame);
   }
 

@@ -64,6 +64,13 @@ export class Dac {
     }
   }
 
+  /** Entry `i` as the display side sees it: 0xRRGGBB, each 6-bit component widened to 8 bits. */
+  rgb(i: number): number {
+    const p = this.palette;
+    const w = (v: number) => (v << 2) | (v >> 4);
+    return (w(p[i * 3]) << 16) | (w(p[i * 3 + 1]) << 8) | w(p[i * 3 + 2]);
+  }
+
   snapshot(): DacState {
     return {
       palette: Array.from(this.palette),

@@ -31,6 +31,20 @@ export interface Frame {
   readonly cursor: CursorState;
   /** AR10 bit 3: attribute bit 7 blinks (true) or selects a bright background (false). */
   readonly blink: boolean;
+  /**
+   * The 16 text colours as 0xRRGGBB: a colour index through the attribute palette (AR00-AR0F,
+   * AR10 bit 7 with AR14) and the DAC. Absent: the default mode-3 colours.
+   */
+  readonly palette?: readonly number[];
+  /** AR10 bit 2 (line graphics): glyphs 0xC0-0xDF repeat their 8th dot in the 9th column. */
+  readonly lineGraphics?: boolean;
+}
+
+export function samePalette(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function sameCursor(a: CursorState, b: CursorState): boolean {

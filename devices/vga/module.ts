@@ -34,5 +34,10 @@ export const vga = defineDevice<VgaOptions>({
     { name: 'status', base: 0x3da, size: 1, names: { read: ['INPUT_STATUS_1'], write: ['FEATURE_CONTROL'] } },
   ],
   adapters: ['terminal', 'headless'],
+  // The monitor's `info devices`: the CRTC's start address and cursor (s: its snapshot).
+  describe: (s) => {
+    const c = s.crtc as number[];
+    return `text mode, start address 0x${((c[0x0c] << 8) | c[0x0d]).toString(16)}, cursor at offset ${(c[0x0e] << 8) | c[0x0f]}${c[0x0a] & 0x20 ? ' (hidden)' : ''}, next scan at t=${String(s.nextScanAt)} ns`;
+  },
   create: (ctx) => new VgaCore(ctx),
 });

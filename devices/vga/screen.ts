@@ -8,6 +8,10 @@ export class ScreenModel {
   readonly cells = new Uint16Array(CELLS);
   cursor: CursorState = { row: 0, col: 0, visible: false, start: 0, end: 0 };
   blink = true;
+  /** 16 colours as 0xRRGGBB (the DAC through the attribute palette); empty: the default mode-3 colours. */
+  palette: readonly number[] = [];
+  /** AR10 bit 2: the 9th column of glyphs 0xC0-0xDF repeats their 8th. */
+  lineGraphics = true;
   /** Machine time of the last frame applied, and how many were applied. */
   t = 0;
   frames = 0;
@@ -20,6 +24,8 @@ export class ScreenModel {
     }
     this.cursor = { ...frame.cursor };
     this.blink = frame.blink;
+    if (frame.palette) this.palette = [...frame.palette];
+    if (frame.lineGraphics !== undefined) this.lineGraphics = frame.lineGraphics;
     this.t = frame.t;
     this.frames++;
   }
