@@ -12,7 +12,7 @@ import { Access, CR0_PG, EFER_NXE } from '../cpu/mmu.js';
 import { buildPageTables } from '../firmware/bootloader.js';
 import { Layout } from '../firmware/layout.js';
 import { ALLOCATOR_KINDS, initAllocator } from '../kernel/allocator/index.js';
-import { resetStatics } from '../kernel/lazy_static.js';
+import { kernelDataImage } from '../kernel/statics.js';
 import { setPanicHandler } from '../kernel/panic.js';
 import { many_boxes } from '../kernel/tests/heap_allocation.js';
 import { summarize, type BenchRow } from './stats.js';
@@ -22,9 +22,9 @@ function cpuRig(memoryBytes: number): Cpu {
   const control = ControlBlock.allocate();
   const tracer = new Tracer(control, allocateRing(1 << 12));
   const bus = new BusRouter({ portMap: new PortMap([]), claimEndpoint: [], endpoints: [], routes: [], lineLevels: new Int32Array(1) }, tracer);
-  const cpu = new Cpu(memory, bus, new VirtualClock(1), control, tracer);
+  const cpu = new Cpu(memory, bus, new VirtualClock({ instruction: 1 }), control, tracer);
   bindCpu(cpu);
-  resetStatics();
+  for (const [at, bytes] of kernelDataImage()) memory.bytes.set(bytes, at); // the image's .data
   return cpu;
 }
 

@@ -18,6 +18,7 @@ import { keyboardBench } from './keyboard.js';
 import { machineBench } from './machine.js';
 import { memoryBench } from './memory.js';
 import { qtestBench } from './qtest.js';
+import { replayBench } from './replay.js';
 import { printTable, summarize, writeResults, type BenchRow } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -115,7 +116,7 @@ function bootTimes(): { boot: number[]; bareNode: number[] } {
 }
 
 /** `npm run bench -- irq memory`: only those sections (all when none is named). */
-const SECTIONS = ['io', 'boot', 'machine', 'qtest', 'irq', 'keyboard', 'memory'] as const;
+const SECTIONS = ['io', 'boot', 'machine', 'qtest', 'irq', 'keyboard', 'memory', 'replay'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function sections(argv: readonly string[]): Set<Section> {
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
   if (want.has('irq')) rows.push(...(await irqBench()));
   if (want.has('keyboard')) rows.push(...(await keyboardBench()));
   if (want.has('memory')) rows.push(...memoryBench());
+  if (want.has('replay')) rows.push(...replayBench());
   printTable(rows);
   console.log(`\nload average after: ${load()}`);
   console.log(`results: ${writeResults('bench', rows, { loadBefore: loadavg(), sections: [...want] })}`);

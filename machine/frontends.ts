@@ -6,6 +6,7 @@ import { TerminalAdapter, type TextSink } from '../devices/vga/adapters/terminal
 import type { DisplayAdapter } from '../devices/vga/adapters/adapter.js';
 import type { Frame } from '../devices/vga/frame.js';
 import { createSerialAdapter, type SerialAdapter } from '../devices/uart16550/adapters/index.js';
+import type { DeviceModule } from '../bus/device.js';
 import type { DeviceSpec } from './config/spec.js';
 import type { DeviceEvent } from './machine.js';
 
@@ -36,9 +37,21 @@ export function serialLogPath(device: DeviceSpec, kind: string, machineName: str
   return typeof file === 'string' && file !== '' ? file : `${machineName}.${device.name}.serial.log`;
 }
 
-/** A front-end for `device` of module `kind`, or undefined when it has no adapter. */
-export function createFrontEnd(device: DeviceSpec, kind: string, host: FrontEndHost = {}): FrontEnd | undefined {
+/**
+ * A front-end for `device` of module `kind`, or undefined when it has no adapter. A module that
+ * brings front ends of its own (`frontEnds` in its module, e.g. a user device's) is asked first.
+ */
+export function createFrontEnd(device: DeviceSpec, kind: string, host: FrontEndHost = {}, module?: DeviceModule<any>): FrontEnd | undefined {
   if (!device.adapter) return undefined;
+  const own = module?.frontEnds?.[device.adapter];
+  if (own) {
+    const out = host.deferredStdout;
+    const adapter = own({
+      device: device.name, machine: host.machineName ?? 'machine', options: device.options,
+      write: (text) => (out ? out.write(new TextEncoder().encode(text)) : process.stdout.write(text)),
+    });
+    return { device: device.name, onEvent: (e) => adapter.onEvent(e.channel, e.payload), close: () => adapter.close?.() };
+  }
   if (kind === 'vga') {
     const display: DisplayAdapter = device.adapter === 'terminal' && host.terminal ? new TerminalAdapter(host.terminal) : new HeadlessAdapter();
     return {

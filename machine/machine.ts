@@ -18,6 +18,10 @@ import { loadDeviceModule } from './device-registry.js';
 import type { ActorEvent, BusTask, CpuExit, CpuTask, DeviceExit, DeviceTask, HostEvent, QtestTask } from './actors/protocol.js';
 import { planBus } from './actors/bus-assembly.js';
 import { TraceHub } from './trace-hub.js';
+import { HostLink } from './replay/link.js';
+import type { SessionTask } from './replay/protocol.js';
+import { wrapControl } from './actors/comlink.js';
+import type { DeviceState } from '../bus/device.js';
 
 export interface StartOptions {
   /** Machine time at which the CPU stops (--for / --timeout). */
@@ -36,6 +40,10 @@ export interface StartOptions {
   driver?: 'cpu' | 'qtest';
   /** Host input queued before any actor starts, by device name: events at absolute machine times land exactly then, even during POST. */
   input?: Readonly<Record<string, readonly QueuedInput[]>>;
+  /** The monitor, --record, --replay, --stop-at (machine/replay): the CPU gets a session host. */
+  session?: Omit<SessionTask, 'hostPort'>;
+  /** Machine time starts only once this settles too (the API lets its caller subscribe first). */
+  startGate?: Promise<unknown>;
 }
 
 export interface DeviceEvent {
@@ -87,6 +95,9 @@ export class Machine {
   /** Fires when the CPU is held at the input gate (StartOptions.holdForInput): call releaseInput(). */
   readonly ready$ = new Subject<number>();
   private inputs: InputRingWriter[] = [];
+  /** The CPU's session (monitor, record, replay): requests and recorded input go through it. */
+  host: HostLink | undefined;
+  private sessionMode: 'live' | 'record' | 'replay' = 'live';
   /** Fires on every machine reset (triple fault). */
   readonly resets$ = new Subject<{ t: number; why: string; count: number }>();
   /** qtest driver output: replies and IRQ lines, newline-terminated, in protocol order. */
@@ -121,7 +132,7 @@ export class Machine {
   private async boot(options: StartOptions): Promise<void> {
     const spec = this.spec;
     for (const d of spec.devices) this.modules.set(d.name, await loadDeviceModule(d.module));
-    const { claims, claimEndpoint, routes } = planBus(spec, this.modules);
+    const { claims, claimEndpoint, routes, mmio, apicBus } = planBus(spec, this.modules);
     new PortMap(claims); // validated again by construction (the config checked it with positions)
     this.control.tracing = options.trace ?? false;
     const ringBytes = options.ringBytes ?? 1 << 20;
@@ -147,6 +158,10 @@ export class Machine {
     const mailboxDev = spec.devices.map(() => 0);
     const inputRings = spec.devices.map(() => allocateInputRing());
     this.inputs = inputRings.map((r) => new InputRingWriter(r));
+    if (options.session) {
+      this.host = new HostLink(this.control);
+      this.sessionMode = options.session.replay ? 'replay' : options.session.record ? 'record' : 'live';
+    }
     for (const [device, events] of Object.entries(options.input ?? {})) this.input(device, events);
     if (options.holdForInput) Atomics.store(this.control.i32, C_INPUT_GATE, InputGate.Armed);
     const up: Array<{ devices: readonly string[]; up: Promise<void> }> = [];
@@ -178,22 +193,25 @@ export class Machine {
     const cpuActor = this.actor(qtest ? 'qtest' : 'cpu');
     this.driver = cpuActor;
     const busTask: BusTask = {
-      spec, mailboxes, mailboxDev, inputRings, claims, claimEndpoint, routes, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
+      spec, mailboxes, mailboxDev, inputRings, claims, claimEndpoint, routes, mmio, apicBus, lineLevels: this.lineLevels.buffer as SharedArrayBuffer,
       ring: cpuRing, control: this.control.sab, memory: this.memory,
       controlPort: cpuActor.remoteControl, eventsPort: cpuActor.remoteEvents,
     };
     const cpuTask: CpuTask | QtestTask = qtest
       ? { ...busTask, role: 'qtest' }
-      : { ...busTask, role: 'cpu', stopAt: options.stopAt ?? Infinity, stopReason: options.stopReason ?? 'for' };
+      : {
+          ...busTask, role: 'cpu', stopAt: options.stopAt ?? Infinity, stopReason: options.stopReason ?? 'for',
+          session: options.session && this.host ? { ...options.session, hostPort: this.host.remote } : undefined,
+        };
     this.hub.start();
-    const cpuDone = this.pool.run(cpuTask, { transferList: [cpuActor.remoteControl, cpuActor.remoteEvents] as any });
+    const cpuDone = this.pool.run(cpuTask, { transferList: [cpuActor.remoteControl, cpuActor.remoteEvents, ...(this.host ? [this.host.remote] : [])] as any });
     cpuActor.done = cpuDone;
     this.result = cpuDone.then(
       (exit: CpuExit) => this.finish(exit, undefined),
       (err: unknown) => this.finish(undefined, err),
     );
     // Machine time starts once every device worker serves its mailbox.
-    void Promise.all(up.map((w) => w.up)).then(() => this.control.go());
+    void Promise.all([...up.map((w) => w.up), options.startGate]).then(() => this.control.go());
     this.startWatchdog(up);
   }
 
@@ -296,6 +314,9 @@ export class Machine {
   input(device: string, events: readonly QueuedInput[]): void {
     const index = this.spec.devices.findIndex((d) => d.name === device);
     if (index < 0) throw new Error(`no device "${device}" to send input to`);
+    // Recording: input goes through the CPU, which records it; a replay takes input from its recording only.
+    if (this.sessionMode === 'record') return this.host!.input(index, events);
+    if (this.sessionMode === 'replay') return;
     this.inputs[index].pushAll(events);
     this.control.raiseAttention(index);
   }
@@ -305,6 +326,18 @@ export class Machine {
     Atomics.store(this.control.i32, C_INPUT_GATE, InputGate.Open);
     this.control.wakeCpu();
   }
+
+  /** A device's state now (the monitor's `info`): inline devices from the CPU's thread, worker devices from their worker. */
+  async deviceState(device: string): Promise<DeviceState | undefined> {
+    const spec = this.spec.devices.find((d) => d.name === device);
+    const actor = this.actors.find((a) => a.devices.includes(device));
+    if (!spec) return undefined;
+    if (!actor) return (await this.host?.request({ op: 'snapshot', device })) as DeviceState | undefined;
+    const remote = (this.workerControls[actor.name] ??= wrapControl<{ snapshot(d: string): DeviceState | undefined }>(actor.control));
+    return remote.snapshot(device);
+  }
+
+  private readonly workerControls: Record<string, { snapshot(d: string): Promise<DeviceState | undefined> }> = {};
 
   /** Ask the machine to stop at the CPU's next instruction boundary. */
   stop(): void {
@@ -332,6 +365,7 @@ export class Machine {
     await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, FINISH_GRACE_MS)))]);
     clearTimeout(timer);
     this.hub.close();
+    this.host?.close();
     for (const a of this.actors) {
       a.events.close();
       a.control.close();

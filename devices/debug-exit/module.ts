@@ -18,5 +18,6 @@ export const debugExit = defineDevice<DebugExitOptions>({
       names: { read: ['exit (reads 0)', 'exit+1', 'exit+2', 'exit+3'], write: ['exit', 'exit+1', 'exit+2', 'exit+3'] },
     },
   ],
+  describe: (s) => (s.exitStatus === null || s.exitStatus === undefined ? 'no exit requested' : `exit requested with status ${String(s.exitStatus)}`),
   create: (ctx, options) => new DebugExit(ctx, options.iosize),
 });

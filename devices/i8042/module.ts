@@ -16,5 +16,11 @@ export const i8042 = defineDevice<I8042Options>({
   // Where host keys come from: the terminal (raw stdin), or none (only --type/--input scripts).
   adapters: ['terminal', 'none'],
   input: 'keyboard',
+  // The monitor's `info kbd`: controller and keyboard state (s: its snapshot).
+  describe: (s) => {
+    const k = s.keyboard as { scanEnabled: boolean; set: number; leds: number; queue: unknown[] };
+    return `command byte 0x${Number(s.commandByte).toString(16)}, output buffer ${s.output === null ? 'empty' : `0x${Number(s.output).toString(16)}`}, IRQ1=${String(s.irq1)}, ` +
+      `keyboard: scanning ${k.scanEnabled ? 'on' : 'off'}, set ${k.set}, LEDs 0x${k.leds.toString(16)}, ${k.queue.length} bytes queued, ${(s.pendingInput as unknown[]).length} host keys pending`;
+  },
   create: (ctx) => new I8042(ctx),
 });

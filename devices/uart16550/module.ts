@@ -24,5 +24,11 @@ export const uart16550 = defineDevice<Uart16550Options>({
   outputs: ['irq'],
   // Where transmitted bytes go: the host's stdout, a file, or memory (tests). See adapters/.
   adapters: ['stdout', 'file', 'capture'],
+  // The monitor's `info uart`: line settings and FIFOs (s: its snapshot).
+  describe: (s) => {
+    const divisor = Number(s.dlm) * 256 + Number(s.dll);
+    return `LCR=0x${Number(s.lcr).toString(16)} IER=0x${Number(s.ier).toString(16)} MCR=0x${Number(s.mcr).toString(16)} FCR=0x${Number(s.fcr).toString(16)} ` +
+      `divisor ${divisor}${divisor ? ` (${Math.round(115200 / divisor)} baud)` : ''}, ${(s.rx as unknown[]).length} bytes received, ${(s.pendingRx as unknown[]).length} host bytes pending`;
+  },
   create: (ctx) => new Uart16550(ctx),
 });

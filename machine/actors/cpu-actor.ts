@@ -11,12 +11,12 @@ import { GuestReturned, MachineReset, MachineStop } from '../../cpu/errors.js';
 import { bindCpu } from '../../cpu/isa.js';
 import { powerOn } from '../../firmware/post.js';
 import { KERNEL_MAINS } from '../../kernel/mains.js';
-import { resetStatics } from '../../kernel/lazy_static.js';
 import { features, setFeatures } from '../../kernel/features.js';
 import { assembleBus, postDeviceEvents, serveHostEvents } from './bus-assembly.js';
 import { exposeControl } from './comlink.js';
 import { DeviceCrash } from './device-shell.js';
 import type { CpuExit, CpuTask } from './protocol.js';
+import { CpuSession, ReplayMismatch } from '../replay/session.js';
 
 /** A triple-fault boot loop is reported after this many resets in a row. */
 const MAX_RESETS = 50;
@@ -34,15 +34,20 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
 
   // Machine time starts when every device worker serves (a realtime --for 100ms sees a booted screen).
   control.awaitGo();
-  const clock: MachineClock = spec.time.mode === 'virtual' ? new VirtualClock(spec.time.nsPerInstruction) : new RealtimeClock();
+  const baseClock: MachineClock = spec.time.mode === 'virtual' ? new VirtualClock(spec.time.costs) : new RealtimeClock();
+  // The monitor, --record, --replay, --stop-at (machine/replay/session.ts): counted, logged or replayed clock reads.
+  const session = task.session ? new CpuSession(task.session, control, bus, shells, task.inputRings, baseClock) : undefined;
+  const clock: MachineClock = session?.clock ?? baseClock;
   const cpu = new Cpu(memory, bus, clock, control, tracer, {
     stopAt: task.stopAt,
     stopReason: task.stopReason,
     noReboot: spec.noReboot,
     idle: spec.time.idle,
     onIdleForever: (why, detail) => eventsPort.postMessage({ type: 'idle-forever', t: clock.now(), why, detail }),
-    onReady: () => eventsPort.postMessage({ type: 'ready', t: clock.now() }),
+    onReady: () => eventsPort.postMessage({ type: 'ready', t: session ? session.clock.last : clock.now() }),
+    host: session?.host,
   });
+  session?.bind(cpu);
 
   serveHostEvents(eventsPort);
   // Reachable only while the guest is not running: the guest never returns to the event loop.
@@ -55,26 +60,30 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   );
 
   bindCpu(cpu);
-  tracer.emit(0, 'machine.start', 'cpu', { machine: spec.name, kernel: spec.kernel.main, time: spec.time.mode });
+  tracer.emit(0, 'machine.start', 'cpu', { machine: spec.name, kernel: spec.kernel.main, clock: spec.time.mode });
   control.cpuState = CpuState.Running;
-  let exit: Pick<CpuExit, 'reason' | 'status' | 'message' | 'crash' | 'resets'>;
+  let exit: Pick<CpuExit, 'reason' | 'status' | 'message' | 'crash' | 'resets' | 'replayError'>;
   let resets = 0;
   for (;;) {
     try {
       cpu.reset();
       if (resets > 0) bus.resetAll(clock.now());
       bus.prime(clock.now());
-      resetStatics();
       powerOn(kernelStart, spec.memoryBytes);
       throw new GuestReturned('the kernel entry returned (it must never return)');
     } catch (err) {
+      // A device's reset line (the 8042's output port bit 0) resets the machine as a triple fault does.
+      if (err instanceof DeviceEffect && err.effect === Effect.Reset) err = new MachineReset(`${err.device}: reset line`);
       if (err instanceof MachineReset) {
         resets++;
         tracer.emit(clock.now(), 'machine.reset', 'cpu', { why: err.why, count: resets });
         eventsPort.postMessage({ type: 'reset', t: clock.now(), why: err.why, count: resets });
         if (resets < MAX_RESETS) continue;
         exit = { reason: 'boot-loop', status: 1, resets, message: `${resets} resets in a row (${err.why})` };
-      } else if (err instanceof MachineStop) exit = { reason: err.reason, status: err.status, resets };
+      } else if (err instanceof MachineStop) {
+        exit = { reason: err.reason, status: err.status, resets };
+        if (err.reason === 'stop') session?.stopped();
+      } else if (err instanceof ReplayMismatch) exit = { reason: 'stop', status: 2, message: err.message, replayError: true, resets };
       else if (err instanceof DeviceEffect && err.effect === Effect.Exit) exit = { reason: 'exit', status: err.value, message: err.message, resets };
       else if (err instanceof DeviceCrash) exit = { reason: 'crash', status: 1, crash: { actor: err.device, error: err.message }, resets };
       else if (err instanceof ActorDeadError) exit = { reason: 'crash', status: 1, crash: { actor: err.actor, error: err.message }, resets };
@@ -96,6 +105,8 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   control.instructions = cpu.icount;
   control.cpuState = CpuState.Stopped;
   tracer.emit(now, 'machine.stop', 'cpu', { reason: exit.reason, status: exit.status });
+  const replayEnd = exit.replayError ? undefined : session?.finish(exit.reason);
+  if (replayEnd) exit = { ...exit, status: 2, message: replayEnd, replayError: true };
   return { ...exit, instructions: cpu.icount, now, unclaimed: bus.unclaimedTable() };
 }
 

@@ -3,9 +3,11 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { PortClaim } from '../../bus/ports.js';
 import type { WireRoute } from '../../bus/irq.js';
+import type { MmioClaim } from '../../bus/mmio.js';
 import type { UnclaimedCount } from '../../bus/router.js';
 import type { DeviceSpec, MachineSpec } from '../config/spec.js';
 import type { StopReason } from '../../cpu/errors.js';
+import type { SessionTask } from '../replay/protocol.js';
 
 export interface ActorShared {
   readonly control: SharedArrayBuffer;
@@ -43,12 +45,18 @@ export interface BusTask extends ActorShared {
   readonly claimEndpoint: readonly number[];
   readonly routes: ReadonlyArray<ReadonlyArray<readonly WireRoute[] | undefined>>;
   readonly lineLevels: SharedArrayBuffer;
+  /** Memory-mapped regions (absent: none). */
+  readonly mmio?: readonly MmioClaim[];
+  /** Devices (spec order) on the APIC bus (absent: none). */
+  readonly apicBus?: readonly number[];
 }
 
 export interface CpuTask extends BusTask {
   readonly role: 'cpu';
   readonly stopAt: number;
   readonly stopReason: StopReason;
+  /** The monitor, --record, --replay, --stop-at (machine/replay/protocol.ts). */
+  readonly session?: SessionTask;
 }
 
 /**
@@ -73,6 +81,8 @@ export interface CpuExit {
   readonly crash?: { readonly actor: string; readonly error: string };
   /** Machine resets (triple faults) during the run. */
   readonly resets?: number;
+  /** --replay: the recording did not fit this machine or run (message says how); exit status 2. */
+  readonly replayError?: boolean;
 }
 
 export interface DeviceExit {

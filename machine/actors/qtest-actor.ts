@@ -28,7 +28,7 @@ export async function runQtest(task: QtestTask): Promise<CpuExit> {
     controlPort,
   );
 
-  tracer.emit(0, 'machine.start', 'qtest', { machine: spec.name, driver: 'qtest', time: 'virtual' });
+  tracer.emit(0, 'machine.start', 'qtest', { machine: spec.name, driver: 'qtest', clock: 'virtual' });
   control.cpuState = CpuState.Running;
   const send = (text: string) => { eventsPort.postMessage({ type: 'qtest-output', text }); };
   driver.start(); // a device failing at power-on ends the session before any command (driver.end)

@@ -144,12 +144,15 @@ export class QtestDriver {
       }
       case 'writeb': case 'writew': case 'writel': case 'writeq': {
         const size = WIDTH[command[5]];
-        this.store(this.address(args[0], size), size, parseValue(args[1], size));
+        const mmio = this.mmioAddress(args[0]);
+        if (mmio !== undefined) this.mmioStore(mmio, size, parseValue(args[1], size));
+        else this.store(this.address(args[0], size), size, parseValue(args[1], size));
         return 'OK';
       }
       case 'readb': case 'readw': case 'readl': case 'readq': {
         const size = WIDTH[command[4]];
-        return `OK ${hexValue(this.load(this.address(args[0], size), size), size)}`;
+        const mmio = this.mmioAddress(args[0]);
+        return `OK ${hexValue(mmio !== undefined ? this.mmioLoad(mmio, size) : this.load(this.address(args[0], size), size), size)}`;
       }
       case 'read': case 'b64read': {
         const [addr, size] = this.range(args[0], args[1], false);
@@ -193,6 +196,29 @@ export class QtestDriver {
     const size = parseBounded(sizeText, 'SIZE', MAX_TRANSFER, `at most ${MAX_TRANSFER} bytes at once`);
     if (size === 0 && !zeroOk) throw new QtestFail('SIZE must be at least 1');
     return [this.address(addrText, size), size];
+  }
+
+  /** An address above RAM that a device's MMIO region claims (bus/mmio.ts), else undefined. */
+  private mmioAddress(text: string): number | undefined {
+    const addr = parseNumber(text, 'ADDR');
+    if (addr < BigInt(this.memory.size) || addr >= 2n ** 52n) return undefined;
+    return this.bus.mmio.claimAt(Number(addr)) ? Number(addr) : undefined;
+  }
+
+  /** The CPU's MMIO access (same tracing and width rules); a qword is two dwords, low first, as the CPU's store64. */
+  private mmioStore(addr: number, size: number, v: bigint): void {
+    if (size === 8) {
+      this.bus.mmioWrite(addr, 4, Number(v & 0xffffffffn), this.now);
+      this.bus.mmioWrite(addr + 4, 4, Number((v >> 32n) & 0xffffffffn), this.now);
+    } else {
+      this.bus.mmioWrite(addr, size as AccessSize, Number(v), this.now);
+    }
+  }
+
+  private mmioLoad(addr: number, size: number): number | bigint {
+    if (size !== 8) return this.bus.mmioRead(addr, size as AccessSize, this.now);
+    const lo = this.bus.mmioRead(addr, 4, this.now);
+    return (BigInt(this.bus.mmioRead(addr + 4, 4, this.now)) << 32n) | BigInt(lo);
   }
 
   private store(addr: number, size: number, v: bigint): void {

@@ -7,7 +7,7 @@ import { projectPath } from '../paths.js';
 import { parseCommandLine, type RunArgs } from './args.js';
 import { checkOutputPath } from './outputs.js';
 import { StopSignals } from './signals.js';
-import { EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, USAGE, UsageError } from './usage.js';
+import { EXIT_BROKEN_PIPE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runUsage, USAGE, UsageError } from './usage.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   guardPipes();
@@ -19,18 +19,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (args.command === 'help') {
       // Asked for: stdout, status 0. No command at all: a usage error (stderr, status 2).
-      (args.asked ? process.stdout : process.stderr).write(USAGE + '\n');
+      (args.asked ? process.stdout : process.stderr).write((args.topic === 'run' ? runUsage() : USAGE) + '\n');
       return args.asked ? EXIT_OK : EXIT_USAGE;
     }
     if (args.command === 'check') {
       const { loadMachine } = await import('../config/load.js');
-      const spec = await loadMachine(args.file!);
+      const { flagOverrides, FLAG_LABEL } = await import('./machine-flags.js');
+      const spec = await loadMachine(args.file!, flagOverrides(args), FLAG_LABEL);
       process.stdout.write(`${args.file}: ok — ${spec.devices.length} devices, ${spec.wires.length} wires, kernel ${spec.kernel.main}\n`);
       return EXIT_OK;
+    }
+    if (args.command === 'matrix') {
+      const { matrixCommand } = await import('./matrix.js');
+      return await matrixCommand(args);
     }
     if (args.command === 'test') {
       const { testCommand } = await import('./test.js');
       return await testCommand(args.suites ?? [], args.timeoutNs);
+    }
+    if (args.command === 'timeline') {
+      checkOutputPath('-o', args.timeline!, 'timeline.json');
+      const { timelineCommand } = await import('./timeline.js');
+      return await timelineCommand(args.file!, args.timeline!);
     }
     checkOutputs(args);
     if (args.command === 'qtest') {
@@ -41,7 +51,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const outcome = await runCommand(args);
     if (outcome.screen !== undefined) {
       if (args.screen) writeScreen(args.screen, outcome.screen);
-      if (args.headless || !process.stdout.isTTY || !process.stdin.isTTY) process.stdout.write(outcome.screen + '\n');
+      // --stats json takes stdout (clean JSON for tools); --screen FILE still has the screen.
+      if ((args.headless || !process.stdout.isTTY || !process.stdin.isTTY) && args.stats !== 'json') process.stdout.write(outcome.screen + '\n');
     }
     return outcome.status;
   } catch (err) {
@@ -62,6 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 function checkOutputs(args: RunArgs): void {
   if (args.log !== undefined) checkOutputPath('--log', args.log, 'trace.ndjson');
   if (args.screen !== undefined) checkOutputPath('--screen', args.screen, 'screen.txt');
+  if (args.timeline !== undefined) checkOutputPath('--timeline', args.timeline, 'timeline.json');
+  if (args.screenshot !== undefined) checkOutputPath('--screenshot', args.screenshot, 'screen.png');
 }
 
 function packageVersion(): string {

@@ -9,6 +9,7 @@ import { connect, createServer, type Server } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { MAX_LINE } from '../actors/qtest-syntax.js';
 import { loadMachine } from '../config/load.js';
+import { FLAG_LABEL, flagOverrides } from './machine-flags.js';
 import type { MachineSpec } from '../config/spec.js';
 import { crashText, Machine, type MachineResult } from '../machine.js';
 import type { TraceLog } from '../trace-log.js';
@@ -29,7 +30,7 @@ export function qtestSpec(spec: MachineSpec): MachineSpec {
 }
 
 export async function qtestCommand(args: RunArgs): Promise<number> {
-  const spec = qtestSpec(await loadMachine(args.file!));
+  const spec = qtestSpec(await loadMachine(args.file!, flagOverrides(args), FLAG_LABEL));
   if (args.socket !== undefined) await claimSocketPath(args.socket);
   const tracing = args.log !== undefined || args.pretty;
   // Loaded before the machine starts: the log opens right after, before the hub's first drain.

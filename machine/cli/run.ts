@@ -11,13 +11,18 @@ import { TerminalUi } from '../ui/terminal-ui.js';
 import { statusLine } from '../ui/status.js';
 import type { RunArgs } from './args.js';
 import { checkOutputPath } from './outputs.js';
+import { prepareSession } from '../replay/run-session.js';
+import { applySerialFlags, FLAG_LABEL, flagOverrides } from './machine-flags.js';
 import { StopSignals } from './signals.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, UsageError } from './usage.js';
-import { loadInputScript } from '../input/script.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, UsageError } from './usage.js';
+import { loadInputScript, type ScriptInput } from '../input/script.js';
 import { terminalKeys } from '../input/terminal.js';
 import { typeText } from '../input/keymap.js';
 import { loadDeviceModule } from '../device-registry.js';
 import { KERNEL_MAINS } from '../../kernel/mains.js';
+import { attachAnalysis, runAnalysis, type AttachedAnalysis } from './analysis.js';
+import { screendump } from '../screenshot.js';
+import { WebView } from '../web/server.js';
 
 export interface RunOutcome {
   readonly status: number;
@@ -35,7 +40,8 @@ export function withOverrides(spec: MachineSpec, args: RunArgs, headless: boolea
 
 export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   const headless = args.headless || !process.stdout.isTTY || !process.stdin.isTTY;
-  const spec = withOverrides(await loadMachine(args.file!), args, headless);
+  const spec = applySerialFlags(withOverrides(await loadMachine(args.file!, flagOverrides(args), FLAG_LABEL), args, headless), args.serial ?? []);
+  const plan = runAnalysis(args, headless);
   if (args.printConfig) {
     const kernel = KERNEL_MAINS[spec.kernel.main];
     process.stdout.write(`# kernel ${spec.kernel.main}: ${kernel?.title ?? '?'}\n${stringify(spec)}`);
@@ -45,6 +51,8 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     args.forNs !== undefined && (args.timeoutNs === undefined || args.forNs <= args.timeoutNs)
       ? [args.forNs, 'for' as const]
       : [args.timeoutNs ?? Infinity, 'timeout' as const];
+  // --monitor, --record, --replay, --stop-at (and the UI's Ctrl-A C monitor): machine/replay/run-session.ts.
+  const session = prepareSession(args, spec, stopAt, stopReason, !headless);
 
   let ui: TerminalUi | undefined;
   // Serial output meant for stdout while the full-screen UI owns the terminal: shown after it.
@@ -69,11 +77,22 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   if ((args.type !== undefined || scriptKeys.length > 0) && !keyboard) {
     throw new UsageError(`${args.type !== undefined ? '--type' : '--input'} needs a keyboard in the machine: ${spec.file} has no device that takes key input (add e.g. kbd: { impl: i8042 } and the wire kbd.irq1 -> pic1.ir1).`);
   }
-  if (scriptSerial.length > 0 && !serialPort) {
+  for (const e of scriptSerial) {
+    if (e.uart !== undefined && modules[spec.devices.findIndex((d) => d.name === e.uart)]?.kind !== 'uart16550') {
+      const uarts = spec.devices.filter((_, i) => modules[i].kind === 'uart16550').map((d) => d.name);
+      throw new UsageError(`--input ${args.input}: a serial: step names uart: ${e.uart}, but ${spec.file} has no serial port called so (serial ports: ${uarts.join(', ') || 'none'}).`);
+    }
+  }
+  if (scriptSerial.some((e) => e.uart === undefined) && !serialPort) {
     throw new UsageError(`--input ${args.input} has serial: steps, but ${spec.file} has no serial port (add e.g. com1: { impl: uart16550 } and the wire com1.irq -> pic1.ir4).`);
   }
+  const vgaDevice = spec.devices.find((_, i) => modules[i].kind === 'vga');
+  if (args.screenshot !== undefined && !vgaDevice) throw new UsageError(`--screenshot ${args.screenshot}: ${spec.file} has no VGA display to take a picture of (add e.g. vga: { impl: vga, adapter: headless }).`);
   const typed = args.type !== undefined ? typeText(args.type) : undefined;
   if (typed?.unknown.length) throw new UsageError(`--type: a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}; use --input with key: steps for special keys.`);
+  // The web view listens before anything starts: a port in use is a usage error (status 2).
+  const web = args.web !== undefined ? await WebView.listen(args.web) : undefined;
+  if (web) process.stderr.write(`actorpc: web view at ${web.url} (127.0.0.1 only; closing the page leaves the machine running)\n`);
   if (!headless) {
     ui = new TerminalUi({
       onQuit: quit,
@@ -92,13 +111,15 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   let deadlock: string | undefined;
   let result: MachineResult;
   let screen: string | undefined;
+  let analysis: AttachedAnalysis | undefined;
   try {
     ui?.start();
-    machine = await Machine.start(spec, { stopAt, stopReason, trace: args.log !== undefined || args.pretty, holdForInput: typed !== undefined });
+    machine = await Machine.start(session.spec, { stopAt: session.stopAt, stopReason: session.stopReason, session: session.start, trace: args.log !== undefined || args.pretty || web !== undefined || plan.tracing, holdForInput: typed !== undefined });
     const m = machine;
+    analysis = attachAnalysis(m, plan, spec.name);
     if (quitWhy) m.stop(); // a signal while the workers started
     if (keyboard && scriptKeys.length) m.input(keyboard.name, scriptKeys);
-    if (serialPort && scriptSerial.length) m.input(serialPort.name, scriptSerial);
+    for (const [uart, events] of serialByUart(scriptSerial, serialPort?.name)) m.input(uart, events);
     if (keyboard && typed) {
       m.ready$.subscribe(() => {
         m.input(keyboard.name, typed.events);
@@ -107,7 +128,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     }
     if (args.log !== undefined || args.pretty) {
       log = openTraceLog(m.trace$, {
-        file: args.log, pretty: args.pretty, filter: args.logFilter,
+        file: args.log, pretty: args.pretty, filter: session.liveFilter(args.logFilter),
         onError: (message: string) => {
           logFailure ??= message;
           m.stop();
@@ -115,11 +136,14 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
       });
     }
     for (const d of spec.devices) {
-      const fe = createFrontEnd(d, m.modules.get(d.name)!.kind, { terminal: ui?.sink, deferredStdout: ui ? deferred : undefined, machineName: spec.name });
+      const fe = createFrontEnd(d, m.modules.get(d.name)!.kind, { terminal: ui?.sink, deferredStdout: ui ? deferred : undefined, machineName: spec.name }, m.modules.get(d.name));
       if (fe) frontEnds.push(fe);
     }
     const display = frontEnds.find((f) => f.display)?.display;
+    web?.attach({ machine: m, name: spec.name, timeMode: spec.time.mode, vga: vgaDevice?.name, keyboard: keyboard?.name });
     if (ui && display?.redraw) ui.setRedraw(() => display.redraw!());
+    const monitor = await session.attach(m, { quit: () => quit('the monitor\'s quit'), screendump: display ? (file) => screendump(display.screen, file, m.control.now) : undefined });
+    if (ui && monitor) ui.setMonitor((line) => monitor.run(line));
     m.events$.subscribe((e) => {
       for (const fe of frontEnds) if (fe.device === e.device) fe.onEvent(e);
       if (args.until !== undefined && matchedScreen === undefined && display?.screen.contains(args.until)) {
@@ -133,8 +157,8 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
       idleForever = true;
       if (e.why === 'deadlock') deadlock = e.detail;
       // Nothing can change the machine any more: a run nobody watches ends now.
-      if (!ui) m.stop();
-      else ui.setNotice(e.why === 'deadlock' ? `DEADLOCK: ${e.detail}` : 'CPU idle for good (IF=0): the machine cannot change any more');
+      if (!ui && !web) m.stop();
+      else ui?.setNotice(e.why === 'deadlock' ? `DEADLOCK: ${e.detail}` : 'CPU idle for good (IF=0): the machine cannot change any more');
     });
     m.resets$.subscribe((e) => {
       const text = `triple fault → machine reset #${e.count} at t=${(e.t / 1e9).toFixed(6)}s (${e.why})`;
@@ -142,16 +166,22 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
       else if (e.count <= 3) process.stderr.write(`actorpc: ${text}\n`);
     });
     if (ui) {
+      if (web) ui.setNotice(`web view: ${web.url}`);
       const draw = () => ui!.status(statusLine(m, spec));
       draw();
       statusTimer = setInterval(draw, 250);
     }
     result = await m.result!;
     screen = matchedScreen ?? display?.screen.text();
+    // The final picture, with blink and cursor at the final machine time (the web view's too).
+    if (args.screenshot !== undefined && display) screendump(display.screen, args.screenshot, m.control.now);
+    web?.end(m.control.now, quitWhy ?? result.reason);
   } finally {
     if (statusTimer) clearInterval(statusTimer);
+    await web?.close();
     for (const fe of frontEnds) fe.close();
     ui?.restore();
+    session.close();
     if (deferredChunks.length) {
       process.stdout.write('--- serial output ---\n');
       for (const c of deferredChunks) process.stdout.write(c);
@@ -163,11 +193,16 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     }
     signals.uninstall();
   }
+  analysis?.finish(`${spec.name}, ${spec.time.mode}`);
   // Said after the terminal is restored: in the full-screen UI's alternate screen it would be lost.
   return { status: exitStatus(result, matchedScreen !== undefined, machine.control.now), screen };
 
   function exitStatus(result: MachineResult, matched: boolean, t: number): number {
     const say = (text: string) => process.stderr.write(`actorpc: ${text}\n`);
+    if (result.cpu?.replayError) {
+      say(`--replay ${result.cpu.message}. Replay a recording with the machine file it was recorded with.`);
+      return EXIT_USAGE;
+    }
     if (logFailure !== undefined) {
       say(`${logName}: ${logFailure}; the run was stopped.`);
       return EXIT_FAILURE;
@@ -226,4 +261,14 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
 
 export function writeScreen(file: string, screen: string): void {
   writeFileSync(file, screen + '\n');
+}
+
+/** A script's serial bytes by the UART they arrive on (unnamed: the machine's first UART). */
+function serialByUart(events: readonly ScriptInput[], first: string | undefined): Map<string, ScriptInput[]> {
+  const out = new Map<string, ScriptInput[]>();
+  for (const e of events) {
+    const uart = e.uart ?? first;
+    if (uart !== undefined) out.set(uart, [...(out.get(uart) ?? []), e]);
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import { formatDuration } from '../config/units.js';
 import { didYouMean } from '../config/suggest.js';
 import { Machine } from '../machine.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
+import type { MachineRunSummary, MachineRunTask } from './matrix-task.js';
 
 export const TEST_MACHINE = projectPath('config', 'test.yaml');
 /** bootimage's test-timeout: 300 s (of machine time here). */
@@ -50,6 +51,12 @@ export async function runSuite(suite: string, options: SuiteOptions = {}): Promi
   m.idleForever$.subscribe(() => m.stop());
   const r = await m.result!;
   const serial = new TextDecoder().decode(new Uint8Array(bytes));
+  return verdict(suite, timeoutNs, { reason: r.reason, status: r.status, serial, crash: r.crash ? `actor "${r.crash.actor}" crashed: ${r.crash.error}` : undefined });
+}
+
+/** How a suite's machine ended → pass or fail, and why (status 33 through isa-debug-exit is a pass). */
+function verdict(suite: string, timeoutNs: number, r: { reason: string; status: number; serial: string; crash?: string }): SuiteResult {
+  const serial = r.serial;
   if (r.reason === 'exit') {
     const passed = r.status === SUCCESS_STATUS;
     return { suite, passed, status: r.status, why: passed ? 'ok' : `exit status ${r.status}`, serial };
@@ -57,7 +64,7 @@ export async function runSuite(suite: string, options: SuiteOptions = {}): Promi
   const why =
     r.reason === 'timeout' ? `Test timed out after ${formatDuration(timeoutNs)} of machine time`
       : r.reason === 'triple-fault' ? 'triple fault (no_reboot: the machine exited with status 0)'
-        : r.crash ? `actor "${r.crash.actor}" crashed: ${r.crash.error}`
+        : r.crash ? r.crash
           : `the machine stopped without an exit status (${r.reason})`;
   return { suite, passed: false, status: r.status, why, serial };
 }
@@ -70,11 +77,27 @@ export async function testCommand(suites: readonly string[], timeoutNs: number |
   }
   const chosen = suites.length ? suites : SUITE_NAMES;
   const results: SuiteResult[] = [];
-  for (const suite of chosen) {
-    process.stdout.write(`\n== ${suite}\n`);
-    const r = await runSuite(suite, { timeoutNs, echo: (t) => process.stdout.write(t) });
-    if (!r.passed) process.stdout.write(`\n${r.why}\n`);
-    results.push(r);
+  // Each suite is one machine run on a pool sized to the cores (as actorpc matrix); transcripts are printed in order.
+  const { machinePool } = await import('./matrix.js');
+  const pool = machinePool();
+  const limit = timeoutNs ?? DEFAULT_TEST_TIMEOUT_NS;
+  try {
+    const runs = chosen.map((suite) => {
+      const task: MachineRunTask = { file: TEST_MACHINE, stopAt: limit, stopReason: 'timeout', overrides: { kernel: { main: `test-${suite}` } } as MachineRunTask['overrides'], serial: true };
+      return (pool.run(task) as Promise<MachineRunSummary>).then(
+        (s) => verdict(suite, limit, { reason: s.reason, status: s.status, serial: s.serial, crash: s.crash }),
+        (err: unknown) => verdict(suite, limit, { reason: 'crash', status: 1, serial: '', crash: String(err) }),
+      );
+    });
+    for (const [i, run] of runs.entries()) {
+      process.stdout.write(`\n== ${chosen[i]}\n`);
+      const r = await run;
+      process.stdout.write(r.serial);
+      if (!r.passed) process.stdout.write(`\n${r.why}\n`);
+      results.push(r);
+    }
+  } finally {
+    await pool.destroy();
   }
   process.stdout.write('\n');
   for (const r of results) process.stdout.write(`${r.passed ? 'ok    ' : 'FAILED'} ${r.suite} (${r.why})\n`);

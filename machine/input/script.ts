@@ -8,7 +8,10 @@
 //     key: LShift
 //     action: down         # press | down | up
 //   - at: 4s
-//     serial: "hello\n"     # bytes on the serial port's input (COM1)
+//     serial: "hello\n"     # bytes on the serial port's input (the first UART)
+//   - at: 5s
+//     serial: "AT\r"
+//     uart: com2           # ... or on the UART named so in the machine
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -24,10 +27,14 @@ const Step = z.strictObject({
   key: z.string().optional(),
   action: z.enum(['press', 'down', 'up']).optional(),
   serial: z.string().optional(),
+  uart: z.string().min(1).optional(),
 });
 
+/** A script's event; serial bytes may name the UART they arrive on (default: the machine's first). */
+export type ScriptInput = QueuedInput & { readonly uart?: string };
+
 /** Absolute-time key events for the script in `file`. Mistakes are UsageErrors naming file:line:column. */
-export function loadInputScript(file: string): QueuedInput[] {
+export function loadInputScript(file: string): ScriptInput[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -55,7 +62,7 @@ export function loadInputScript(file: string): QueuedInput[] {
     throw new UsageError(`${file}: the YAML cannot be read as data (${(err as Error).message.replace(/\.$/, '')}). Write the steps out instead of nesting aliases.`);
   }
   if (!Array.isArray(steps)) throw new UsageError(`${where(doc.contents)}: an input script is a list of steps, e.g. "- at: 1s\n  type: hello".`);
-  const out: QueuedInput[] = [];
+  const out: ScriptInput[] = [];
   steps.forEach((raw, i) => {
     const node = doc.getIn([i], true);
     const parsed = Step.safeParse(raw);
@@ -63,7 +70,7 @@ export function loadInputScript(file: string): QueuedInput[] {
       const issue = parsed.error.issues[0];
       const what =
         issue.code === 'unrecognized_keys'
-          ? `unknown key "${issue.keys[0]}". ${didYouMean(issue.keys[0], ['at', 'type', 'key', 'action', 'serial'])}`
+          ? `unknown key "${issue.keys[0]}". ${didYouMean(issue.keys[0], ['at', 'type', 'key', 'action', 'serial', 'uart'])}`
           : `${issue.path.join('.') || 'step'}: ${sentence(issue.message)} `;
       throw new UsageError(`${where(node)}: step ${i + 1}: ${what}A step has at: (machine time) and type: TEXT, key: NAME [action: press|down|up] or serial: TEXT.`);
     }
@@ -77,8 +84,11 @@ export function loadInputScript(file: string): QueuedInput[] {
     if ([step.type, step.key, step.serial].filter((v) => v !== undefined).length !== 1) {
       throw new UsageError(`${where(node)}: step ${i + 1} needs exactly one of type: TEXT, key: NAME or serial: TEXT.`);
     }
+    if (step.uart !== undefined && step.serial === undefined) {
+      throw new UsageError(`${where(doc.getIn([i, 'uart'], true))}: step ${i + 1}: uart: names the serial port of a serial: step; add serial: TEXT or remove uart:.`);
+    }
     if (step.serial !== undefined) {
-      out.push({ key: '', down: true, at, bytes: [...new TextEncoder().encode(step.serial)] });
+      out.push({ key: '', down: true, at, bytes: [...new TextEncoder().encode(step.serial)], ...(step.uart !== undefined ? { uart: step.uart } : {}) });
     } else if (step.type !== undefined) {
       const typed = typeText(step.type, at);
       if (typed.unknown.length) throw new UsageError(`${where(doc.getIn([i, 'type'], true))}: step ${i + 1}: a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}. Use key: steps for special keys.`);

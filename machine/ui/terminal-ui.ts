@@ -35,6 +35,10 @@ export class TerminalUi {
   /** The terminal is smaller than the screen: adapters' output is dropped, a notice is shown. */
   private tooSmall = false;
   private redrawDisplay: (() => void) | undefined;
+  /** Ctrl-A C: the monitor console replaces the screen until Ctrl-A C again (QEMU's keys). */
+  private monitor: ((line: string) => Promise<string>) | undefined;
+  private inMonitor = false;
+  private monitorLine = '';
   private readonly restoreOnExit = () => this.restore();
   private readonly onResize = () => this.fit();
 
@@ -57,6 +61,38 @@ export class TerminalUi {
     this.stdout.on('resize', this.onResize);
     this.tooSmall = false;
     if (this.smallerThanNeeded()) this.fit();
+  }
+
+  /** The monitor behind Ctrl-A C. */
+  setMonitor(run: (line: string) => Promise<string>): void {
+    this.monitor = run;
+  }
+
+  private toggleMonitor(): void {
+    if (!this.monitor) return this.setNotice('no monitor in this run');
+    this.inMonitor = !this.inMonitor;
+    if (!this.inMonitor) return this.fit();
+    this.buffer = '';
+    this.stdout.write(`${CLEAR}${CSI}?25hactorpc monitor ("help" lists commands; Ctrl-A C returns to the screen)\r\n(actorpc) `);
+  }
+
+  private monitorKey(byte: number): void {
+    if (byte === 0x0d || byte === 0x0a) {
+      const line = this.monitorLine;
+      this.monitorLine = '';
+      this.stdout.write('\r\n');
+      void this.monitor!(line).then((reply) => {
+        if (this.inMonitor) this.stdout.write(`${reply ? reply.replace(/\n/g, '\r\n') + '\r\n' : ''}(actorpc) `);
+      });
+    } else if (byte === 0x7f || byte === 0x08) {
+      if (this.monitorLine) {
+        this.monitorLine = this.monitorLine.slice(0, -1);
+        this.stdout.write('\b \b');
+      }
+    } else if (byte >= 0x20 && byte < 0x7f) {
+      this.monitorLine += String.fromCharCode(byte);
+      this.stdout.write(String.fromCharCode(byte));
+    }
   }
 
   /** How to draw the whole VGA screen again (the display adapter's redraw). */
@@ -91,10 +127,12 @@ export class TerminalUi {
       if (this.ctrlA) {
         this.ctrlA = false;
         if (byte === 0x78 || byte === 0x58) return this.options.onQuit('Ctrl-A X');
+        if (byte === 0x63 || byte === 0x43) { this.toggleMonitor(); continue; }
         if (byte === 0x61 || byte === CTRL_A) guest += '\x01'; // Ctrl-A a (or Ctrl-A Ctrl-A): send Ctrl-A itself
         continue;
       }
       if (byte === CTRL_A) { this.ctrlA = true; continue; }
+      if (this.inMonitor) { this.monitorKey(byte); continue; }
       if (byte === CTRL_C) {
         const now = Date.now();
         if (now - this.lastCtrlC < 2000) return this.options.onQuit('Ctrl-C twice');
@@ -107,7 +145,7 @@ export class TerminalUi {
   };
 
   private write(s: string): void {
-    if (!this.active || this.tooSmall) return;
+    if (!this.active || this.tooSmall || this.inMonitor) return;
     this.buffer += s;
     if (!this.flushScheduled) {
       this.flushScheduled = true;

@@ -18,7 +18,7 @@ describe('large input', () => {
   it('--type of 20 000 characters (40 000 key events, more than the ring holds) is typed in full', async () => {
     const text = typedText(20_000);
     // One key event per ms of machine time: 40 s of typing.
-    const r = await run(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--type', text, '--for', '45s']);
+    const r = await run(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--type', text, '--for', '45s', '--no-stats']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const shown = shownText(r.stdout);
@@ -31,7 +31,7 @@ describe('large input', () => {
     const script = join(dir, 'keys.yaml');
     const text = typedText(15_000);
     writeFileSync(script, `- at: 1s\n  type: ${text}\n`);
-    const r = await run(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--input', script, '--for', '35s']);
+    const r = await run(['run', 'config/default.yaml', '--headless', '--time', 'virtual', '--input', script, '--for', '35s', '--no-stats']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(shownText(r.stdout)).toContain(text.slice(-1000));

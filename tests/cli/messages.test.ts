@@ -83,7 +83,7 @@ describe('actorpc command-line messages', () => {
   });
 
   it('--until TEXT that never appears before --for ends says why, status 1', async () => {
-    const r = await run(['run', 'config/posts/post-07.yaml', '--headless', '--time', 'virtual', '--for', '100ms', '--until', 'Goodbye']);
+    const r = await run(['run', 'config/posts/post-07.yaml', '--headless', '--time', 'virtual', '--for', '100ms', '--until', 'Goodbye', '--no-stats']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('actorpc: the run ended (--for 100ms of machine time passed) before "Goodbye" appeared on the screen.\n');
   });
@@ -91,7 +91,7 @@ describe('actorpc command-line messages', () => {
   it('--until TEXT when the guest exits first (isa-debug-exit) says so, status 1', async () => {
     const yaml = join(temp.make(), 'suite.yaml');
     writeFileSync(yaml, `extends: ${join(ROOT, 'config', 'test.yaml')}\nkernel:\n  main: test-basic_boot\n`);
-    const r = await run(['run', yaml, '--until', 'Goodbye', '--timeout', '60s']);
+    const r = await run(['run', yaml, '--until', 'Goodbye', '--timeout', '60s', '--no-stats']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^actorpc: the run ended \(the guest exited with status \d+ through isa-debug-exit\) before "Goodbye" appeared on the screen\.\n$/);
   });

@@ -70,7 +70,7 @@ describe('--log failing while the machine runs', () => {
     const fifo = join(temp.make(), 'trace.fifo');
     execFileSync('mkfifo', [fifo]);
     // post-07 in virtual time runs until something stops it.
-    const r = start(['run', 'config/posts/post-07.yaml', '--headless', '--time', 'virtual', '--log', fifo]);
+    const r = start(['run', 'config/posts/post-07.yaml', '--headless', '--time', 'virtual', '--log', fifo, '--no-stats']);
     const reader = createReadStream(fifo);
     await new Promise<void>((resolve) => reader.once('data', () => resolve()));
     reader.destroy(); // the reader goes away while records keep coming

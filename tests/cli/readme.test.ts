@@ -35,7 +35,7 @@ describe('README', () => {
     const vectorCounts = new Float64Array(256);
     vectorCounts[32] = 62;
     vectorCounts[33] = 28;
-    const machine = { control: { now: 3.412e9, cpuState: CpuState.Halted, vectorCounts } } as unknown as Machine;
+    const machine = { control: { now: 3.412e9, cpuState: CpuState.Halted, vectorCounts, coalesced: 0 } } as unknown as Machine;
     const spec = { name: 'default', time: { mode: 'realtime' } } as MachineSpec;
     expect(statusLine(machine, spec)).toBe(sample);
   });

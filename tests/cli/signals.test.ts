@@ -52,6 +52,6 @@ describe('signals stop a headless run', () => {
     const lines = log.trimEnd().split('\n');
     const last = JSON.parse(lines[lines.length - 1]);
     expect(last).toMatchObject({ kind: 'machine.stop', reason: 'stop' });
-    expect(lines.every((l) => JSON.parse(l).v === 1)).toBe(true);
+    expect(lines.every((l) => JSON.parse(l).v === 2)).toBe(true);
   });
 });

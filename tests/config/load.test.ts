@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigErrors, formatConfigError } from '../../machine/config/errors.js';
 import { loadMachine } from '../../machine/config/load.js';
+import { DEFAULT_TIME_COSTS } from '../../bus/clock.js';
 import type { MachineSpec } from '../../machine/config/spec.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,7 +32,7 @@ describe('loadMachine: a valid file', () => {
       file: pc,
       name: 'pc',
       memoryBytes: 32 * 1024 * 1024,
-      time: { mode: 'virtual', nsPerInstruction: 2, idle: 'adaptive' },
+      time: { mode: 'virtual', idle: 'adaptive', costs: { ...DEFAULT_TIME_COSTS, instruction: 2 } },
       noReboot: false,
       watchdogMs: 10_000,
       kernel: { main: 'post-07', scenario: 'missing-eoi' },
@@ -81,7 +82,7 @@ describe('loadMachine: a valid file', () => {
     expect(vga.module).toBe('vga');
     expect(vga.adapter).toBe('terminal');
     expect(vga.ports.find((p) => p.region === 'crtc')).toMatchObject({ base: 0x3d4, size: 2 });
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 1, idle: 'adaptive' });
+    expect(spec.time).toEqual({ mode: 'realtime', idle: 'adaptive', costs: DEFAULT_TIME_COSTS });
   });
 });
 
@@ -90,7 +91,7 @@ describe('loadMachine: extends', () => {
     const spec = await loadMachine(child);
     expect(spec.name).toBe('child'); // the name is per file
     expect(spec.memoryBytes).toBe(64 * 1024 * 1024);
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'adaptive' });
+    expect(spec.time).toEqual({ mode: 'realtime', idle: 'adaptive', costs: { ...DEFAULT_TIME_COSTS, instruction: 2 } });
     expect(spec.noReboot).toBe(true);
     expect(spec.kernel).toEqual({ main: 'post-07', scenario: 'missing-eoi' });
     expect(spec.devices.map((d) => d.name)).toEqual(['pic1', 'pic2', 'display', 'timer']);
@@ -164,7 +165,7 @@ describe('loadMachine: overrides and options', () => {
   it('applies an overrides layer last', async () => {
     const spec = await loadMachine(pc, { memory: '256MiB', time: { mode: 'realtime' }, devices: { pit: { placement: 'worker' } } });
     expect(spec.memoryBytes).toBe(256 * 1024 * 1024);
-    expect(spec.time).toEqual({ mode: 'realtime', nsPerInstruction: 2, idle: 'adaptive' });
+    expect(spec.time).toEqual({ mode: 'realtime', idle: 'adaptive', costs: { ...DEFAULT_TIME_COSTS, instruction: 2 } });
     expect(spec.devices.find((d) => d.name === 'pit')!.placement).toBe('worker');
     expect(spec.devices.find((d) => d.name === 'pit')!.worker).toBe('pit'); // a worker of its own
   });

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   decodedKeyText, down, HandleControl, KEY_CODES, Keyboard, ScancodeSet1, up, Us104Key, type DecodedKey, type KeyCode,
 } from '../../kernel/pc_keyboard/keyboard.js';
+import { guestRig, type GuestRig } from '../support/guest.js';
 
 // §8.9 base table, transcribed as "code name" pairs.
 const BASE_TABLE = `01 Escape 02 Key1 03 Key2 04 Key3 05 Key4 06 Key5 07 Key6 08 Key7 09 Key8 0A Key9 0B Key0
@@ -30,8 +31,10 @@ const BASE = table(BASE_TABLE);
 const E0 = table(E0_TABLE);
 
 let kb: Keyboard;
+let rig: GuestRig;
 beforeEach(() => {
-  kb = new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.Ignore);
+  rig = guestRig(); // the decoder's state is bytes in simulated memory
+  kb = new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.Ignore, 'test::kb');
 });
 
 /** What the blog's handler prints for each byte: the concatenation of the decoded keys. */
@@ -182,7 +185,7 @@ describe('process_keyevent with Us104Key and HandleControl::Ignore', () => {
   });
 
   it('with MapLettersToUnicode, Ctrl+C gives U+0003 (the mode blog_os does not use)', () => {
-    const mapped = new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.MapLettersToUnicode);
+    const mapped = new Keyboard(new ScancodeSet1(), Us104Key, HandleControl.MapLettersToUnicode, 'test::mapped');
     expect(typed([0x1d, ...tap(0x2e)], mapped)).toBe('LControl\u0003');
   });
 
@@ -196,5 +199,19 @@ describe('process_keyevent with Us104Key and HandleControl::Ignore', () => {
   it('releases decode to nothing, and unknown bytes are ignored by the decode-and-print loop', () => {
     for (const name of BASE.values()) expect(kb.process_keyevent(up(name)), name).toBeUndefined();
     expect(typed([0x00, 0x55, 0x7f, 0xff, 0x1e])).toBe('a');
+  });
+});
+
+describe('the decoder state in simulated memory', () => {
+  it('DecodeState, handle_ctrl and the modifier bits are the Keyboard\'s bytes', () => {
+    expect([rig.memory.bytes[kb.at], rig.memory.bytes[kb.at + 1], rig.memory.read16(kb.at + 2)]).toEqual([0, 1, 1 << 4]); // Start, Ignore, numlock
+    kb.add_byte(0xe0);
+    expect(rig.memory.bytes[kb.at]).toBe(1); // Extended
+    kb.add_byte(0x1d);
+    const ev = kb.add_byte(0x2a);
+    if (ev.ok && ev.value) kb.process_keyevent(ev.value); // LShift down
+    expect(rig.memory.read16(kb.at + 2) & 1).toBe(1);
+    rig.memory.write16(kb.at + 2, 0); // Shift released (and Num Lock off) by writing the state
+    expect(kb.get_modifiers()).toMatchObject({ lshift: false, numlock: false });
   });
 });

@@ -1,10 +1,11 @@
 // post 12's task::keyboard (blog-os-behaviour.md §13.4): SCANCODE_QUEUE is a OnceCell over an
-// ArrayQueue<u8> of capacity 100 in simulated memory, add_scancode's two warnings, and
+// ArrayQueue<u8> of capacity 100 (a .bss static whose 100 slots ArrayQueue::new allocates in the heap), add_scancode's two warnings, and
 // ScancodeStream's poll_next (fast path, register, re-check) with one wake per registration.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setFeatures } from '../../kernel/features.js';
-import { resetStatics } from '../../kernel/lazy_static.js';
-import { add_scancode, ScancodeStream, SCANCODE_QUEUE_AT } from '../../kernel/task/keyboard.js';
+import { initAllocator } from '../../kernel/allocator/index.js';
+import { kernelDataImage } from '../../kernel/statics.js';
+import { add_scancode, ScancodeStream, SCANCODE_QUEUE_AT, WAKER_AT } from '../../kernel/task/keyboard.js';
 import { PENDING, poll } from '../../kernel/task/mod.js';
 import { Context, Waker, type Wake } from '../../kernel/task/waker.js';
 import { guestRig, type GuestRig } from '../support/guest.js';
@@ -18,7 +19,10 @@ beforeEach(() => {
   rig = guestRig(4 << 20); // the kernel's statics are at 0x300000
   setFeatures({ post: 12 });
   throwOnPanic();
+  initAllocator('fixed-size-block', HEAP_AT, 100 * 1024); // paging is off: a heap in low RAM
 });
+
+const HEAP_AT = 0x100000;
 
 const screen = (r: number) => rig.row(r).replace(/\0/g, ' ').trimEnd();
 
@@ -74,32 +78,47 @@ describe('add_scancode', () => {
 });
 
 describe('SCANCODE_QUEUE in simulated memory', () => {
-  it('the OnceCell state and the queue (head, tail, byte cells) are bytes at SCANCODE_QUEUE_AT', () => {
+  const q = SCANCODE_QUEUE_AT + 8;
+  const u64 = (a: number) => Number(rig.memory.read64(a));
+
+  it('the OnceCell state and the queue struct are at SCANCODE_QUEUE_AT; its 1600-byte slot buffer is in the heap', () => {
     expect(rig.memory.read32(SCANCODE_QUEUE_AT)).toBe(0); // uninit: zeroed static
     ScancodeStream.new();
     expect(rig.memory.read32(SCANCODE_QUEUE_AT)).toBe(2); // ready
     add_scancode(0x1e);
     add_scancode(0x9e);
-    const q = SCANCODE_QUEUE_AT + 8;
-    expect([rig.memory.read32(q), rig.memory.read32(q + 4)]).toEqual([0, 2]);
-    expect([...rig.memory.bytes.subarray(q + 8, q + 10)]).toEqual([0x1e, 0x9e]);
+    const buffer = u64(q + 16);
+    expect(buffer).toBeGreaterThanOrEqual(HEAP_AT);
+    expect(buffer).toBeLessThan(HEAP_AT + 100 * 1024);
+    expect([u64(q), u64(q + 8), u64(q + 24), u64(q + 32)]).toEqual([0, 2, 100, 128]); // head, tail, cap, one_lap
+    // crossbeam slots: 16 bytes each, stamp then value; a filled slot's stamp is its index + 1
+    expect([u64(buffer), rig.memory.bytes[buffer + 8], u64(buffer + 16), rig.memory.bytes[buffer + 24]]).toEqual([1, 0x1e, 2, 0x9e]);
   });
 
-  it('a byte written into the ring by hand comes out of the stream', () => {
+  it('a byte written into a slot by hand (value, stamp, tail) comes out of the stream', () => {
     const stream = ScancodeStream.new();
-    const q = SCANCODE_QUEUE_AT + 8;
-    rig.memory.bytes[q + 8] = 0x42;
-    rig.memory.write32(q + 4, 1);
+    const buffer = u64(q + 16);
+    rig.memory.bytes[buffer + 8] = 0x42;
+    rig.memory.write64(buffer, 1n);
+    rig.memory.write64(q + 8, 1n);
     const { cx } = countingWaker();
     expect(stream.poll_next(cx)).toBe(0x42);
   });
 
-  it('a reset (statics zeroed, lazy statics forgotten) finds the queue uninitialised again', () => {
-    ScancodeStream.new();
-    rig.memory.bytes.fill(0, SCANCODE_QUEUE_AT, SCANCODE_QUEUE_AT + 16);
-    resetStatics();
+  it('a reset (statics reloaded: .bss zeroed, .data copied) finds the queue uninitialised again', () => {
+    const stream = ScancodeStream.new();
+    expect(stream.poll_next(countingWaker().cx)).toBe(PENDING); // a waker registered in WAKER
+    expect(rig.memory.read64(WAKER_AT + 8)).not.toBe(0n);
+    // What the bootloader does at the next boot:
+    rig.memory.bytes.fill(0, 0x300000, 0x400000);
+    for (const [at, bytes] of kernelDataImage()) rig.memory.bytes.set(bytes, at);
+    expect(rig.memory.read64(WAKER_AT + 8)).toBe(0n); // no waker: AtomicWaker::new()
     add_scancode(0x1e);
     expect(screen(23)).toBe(UNINITIALIZED);
+    expect(() => ScancodeStream.new()).toThrow(/memory allocation of 1600 bytes failed$/); // the heap is gone too
+    rig.memory.bytes.fill(0, 0x300000, 0x400000);
+    for (const [at, bytes] of kernelDataImage()) rig.memory.bytes.set(bytes, at);
+    initAllocator('fixed-size-block', HEAP_AT, 100 * 1024); // the next boot's init_heap
     expect(() => ScancodeStream.new()).not.toThrow();
   });
 });

@@ -57,7 +57,7 @@ describe('kernel vga_buffer Writer (post 03)', () => {
   });
 
   it('the blog demo "H" + "ello " + "Wörld!" shows Hello W■■rld!', () => {
-    const w = new Writer(colorCode(Color.Yellow, Color.Black));
+    const w = Writer.new(0x80000, colorCode(Color.Yellow, Color.Black)); // a Writer on the stack, as print_something's
     w.writeByte(0x48);
     w.writeString('ello ');
     w.writeString('Wörld!');
@@ -81,10 +81,21 @@ describe('kernel vga_buffer Writer (post 03)', () => {
     expect(WRITER.get().with((w) => w.columnPosition)).toBe(4);
   });
 
-  it('every cell access is an instruction: one newline costs 24*80 loads, 24*80+80 stores', () => {
+  it('every cell access is an instruction: one newline costs 24*80 loads, 24*80+80 stores, plus the statics\' words', () => {
     println('x');
     const before = rig.cpu.icount;
     println();
-    expect(rig.cpu.icount - before).toBe(24 * 80 * 2 + 80);
+    // + the Lazy state load, the lock's cmpxchg, the colour load, the column store, the unlock store
+    expect(rig.cpu.icount - before).toBe(24 * 80 * 2 + 80 + 5);
+  });
+
+  it('the Writer is a static in simulated memory: lock word, column, colour, buffer pointer', () => {
+    print('abc');
+    const at = WRITER.get().with((w) => w.at);
+    expect(at).toBeGreaterThanOrEqual(0x340000); // .bss
+    expect([rig.memory.read32(at - 8), Number(rig.memory.read64(at)), rig.memory.bytes[at + 8], Number(rig.memory.read64(at + 16))]).toEqual([0, 3, YELLOW_ON_BLACK, 0xb8000]);
+    rig.memory.write64(at, 10n); // move the column by hand: the next print starts there
+    print('d');
+    expect(rig.row(24).slice(10, 11)).toBe('d');
   });
 });

@@ -17,7 +17,7 @@ function tempDir(): string {
 
 describe('actorpc run (end to end, real workers)', () => {
   it('boots the default machine headless until "Hello World!" appears, exit 0, and prints the screen', () => {
-    const r = actorpc(['run', 'config/default.yaml', '--headless', '--until', 'Hello World!', '--timeout', '10s']);
+    const r = actorpc(['run', 'config/default.yaml', '--headless', '--until', 'Hello World!', '--timeout', '10s', '--no-stats']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const rows = r.stdout.split('\n');
@@ -52,7 +52,7 @@ describe('actorpc run (end to end, real workers)', () => {
     const r = actorpc(['run', 'config/posts/post-03.yaml', '--headless', '--time', 'virtual', '--for', '10ms', '--log', log]);
     expect(r.status).toBe(0);
     const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(records[0]).toEqual({ v: 1, t: 0, seq: 0, kind: 'machine.start', src: 'cpu', machine: 'post-03', kernel: 'post-03', time: 'virtual' });
+    expect(records[0]).toEqual({ v: 2, t: 0, seq: 0, kind: 'machine.start', src: 'cpu', machine: 'post-03', kernel: 'post-03', clock: 'virtual' });
     expect(records.map((x) => x.kind)).toContain('cpu.idle');
     expect(records.every((x, i) => x.seq === i)).toBe(true);
   });

@@ -1,11 +1,11 @@
 // Run guest code (kernel modules) on a CPU in the test's own thread: memory, a bus with the
 // given inline devices (none by default), virtual time. No workers.
-import { VirtualClock } from '../../bus/clock.js';
+import { VirtualClock, type TimeCosts } from '../../bus/clock.js';
 import { PhysicalMemory } from '../../bus/memory.js';
 import type { DecodedRecord } from '../../bus/trace-ring.js';
 import { Cpu, type CpuOptions } from '../../cpu/cpu.js';
 import { bindCpu } from '../../cpu/isa.js';
-import { resetStatics } from '../../kernel/lazy_static.js';
+import { kernelDataImage } from '../../kernel/statics.js';
 import { busRig, type BusRig, type RigDevice } from './bus-rig.js';
 
 export interface GuestOptions {
@@ -16,8 +16,8 @@ export interface GuestOptions {
   cpu?: CpuOptions;
   /** Record trace records (read them with traces()). Off by default: nobody drains the ring. */
   tracing?: boolean;
-  /** Nanoseconds of virtual time per instruction (default 1). */
-  nsPerInstruction?: number;
+  /** Virtual time per instruction class (default: the machine's, DEFAULT_TIME_COSTS). */
+  costs?: Partial<TimeCosts>;
 }
 
 export interface GuestRig {
@@ -32,14 +32,15 @@ export interface GuestRig {
   cell(r: number, c: number): { char: number; attr: number };
 }
 
-export function guestRig(memoryBytes = 2 << 20, options: GuestOptions = {}): GuestRig {
+export function guestRig(memoryBytes = 4 << 20, options: GuestOptions = {}): GuestRig {
   const rig = busRig(options.devices ?? [], options.wires ?? [], PhysicalMemory.allocate(memoryBytes));
   rig.control.tracing = options.tracing ?? false;
   const memory = rig.memory;
-  const cpu = new Cpu(memory, rig.bus, new VirtualClock(options.nsPerInstruction ?? 1), rig.control, rig.tracer, options.cpu);
+  const cpu = new Cpu(memory, rig.bus, new VirtualClock(options.costs), rig.control, rig.tracer, options.cpu);
   rig.bus.prime(0);
   bindCpu(cpu);
-  resetStatics();
+  // The kernel image's .data, as the bootloader loads it (paging is off here: virtual = physical).
+  for (const [at, bytes] of kernelDataImage()) if (at + bytes.length <= memory.size) memory.bytes.set(bytes, at);
   const cell = (r: number, c: number) => {
     const v = memory.read16(0xb8000 + 2 * (r * 80 + c));
     return { char: v & 0xff, attr: v >> 8 };

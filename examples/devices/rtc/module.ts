@@ -6,7 +6,7 @@
 //
 // The loader takes the default export (or an export named `device`).
 import { z } from 'zod';
-import { defineDevice } from '../../../bus/device.js';
+import { defineDevice } from 'actorpc/device';
 import { Mc146818, parseStart, rateSelectFor, startProblem } from './rtc.js';
 
 /** Periodic rates the 32.768 kHz time base can make (register A RS = 3..15), and 0 = off. */
@@ -49,6 +49,12 @@ export default defineDevice<RtcOptions>({
   ],
   outputs: ['irq'],
   options: rtcOptions,
+  // The monitor's `info devices` (a user device may describe its state too; s: its snapshot).
+  describe: (s) => {
+    const t = s.time as Record<string, number>;
+    const d2 = (n: number) => String(n).padStart(2, '0');
+    return `clock ${t.century * 100 + t.year}-${d2(t.month)}-${d2(t.dom)} ${d2(t.hour)}:${d2(t.min)}:${d2(t.sec)} A=0x${Number(s.a).toString(16)} B=0x${Number(s.b).toString(16)} index ${String(s.index)}${s.nmiDisabled ? ' NMI off' : ''}`;
+  },
   // The machine passes options already parsed by `rtcOptions`; a test rig may pass them raw, and
   // parsing again is harmless (defaults fill in, valid values stay as they are).
   create: (ctx, options) => {

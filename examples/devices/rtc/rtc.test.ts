@@ -1,10 +1,9 @@
 // The example user device, tested through the same harness as the built-ins: the core alone with a
 // FakeContext, then on a real bus router with two real 8259A cores, the way blog_os programs them.
 import { describe, it, expect } from 'vitest';
-import type { DeviceCore } from '../../../bus/device.js';
-import { i8259 } from '../../../devices/i8259/module.js';
-import { FakeContext } from '../../../tests/support/fake-context.js';
-import { busRig } from '../../../tests/support/bus-rig.js';
+// Public entry points only, as in a project of your own: actorpc/device and actorpc/harness.
+import type { DeviceCore } from 'actorpc/device';
+import { busRig, FakeContext } from 'actorpc/harness';
 import rtc, { rtcOptions } from './module.js';
 import { REG, REGION_DATA, REGION_INDEX, periodTicks, rateHz, tickAt, timeOfTick } from './rtc.js';
 
@@ -231,7 +230,7 @@ describe('interrupts', () => {
     c.core.advance!();
     expect(c.irq()).toBe(1);
     expect(c.deadline()).toBe(Infinity); // nothing more to see until C is read
-    expect(c.ctx.tracesOf('rtc.irq').map((t) => t.fields)).toEqual([{ level: 1, flags: '0x40' }]);
+    expect(c.ctx.tracesOf('rtc.irq').map((t) => t.fields)).toEqual([{ state: 1, flags: '0x40' }]);
     c.run(5 * MS);
     expect(c.irq()).toBe(1);
     expect(c.get(REG.C)).toBe(0xc0); // IRQF | PF
@@ -351,8 +350,8 @@ describe('on the bus with two 8259As (IRQ8 through the slave)', () => {
   const rigWithPics = () => {
     const rig = busRig(
       [
-        { name: 'pic1', module: i8259, options: { role: 'master' }, ports: { io: 0x20, elcr: 0x4d0 } },
-        { name: 'pic2', module: i8259, options: { role: 'slave' }, ports: { io: 0xa0, elcr: 0x4d1 } },
+        { name: 'pic1', module: 'i8259', options: { role: 'master' }, ports: { io: 0x20, elcr: 0x4d0 } },
+        { name: 'pic2', module: 'i8259', options: { role: 'slave' }, ports: { io: 0xa0, elcr: 0x4d1 } },
         { name: 'rtc', module: rtc, options: { start: '2026-01-01T00:00:00Z' } },
       ],
       ['pic2.int -> pic1.ir2', 'rtc.irq -> pic2.ir0', 'pic1.int -> cpu.intr'],
@@ -409,7 +408,7 @@ describe('on the bus with two 8259As (IRQ8 through the slave)', () => {
     expect(m.rig.bus.acknowledge(m.t)).toBe(0x28);
 
     const levels = m.rig.traces().filter((r) => r.kind === 'irq.level' && r.line === 'pic2.ir0');
-    expect(levels.map((r) => [r.src, r.level, r.t])).toEqual([
+    expect(levels.map((r) => [r.src, r.state, r.t])).toEqual([
       ['rtc', 1, 976_563],
       ['rtc', 0, 976_563],
       ['rtc', 1, timeOfTick(64)],

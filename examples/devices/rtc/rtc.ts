@@ -8,7 +8,7 @@
 // nextDeadline() names the next machine time at which the IRQ line would rise, so the bus only
 // calls advance() when something the guest can see without polling is due.
 import { z } from 'zod';
-import type { AccessSize, DeviceContext, DeviceCore, DeviceState, Level } from '../../../bus/device.js';
+import type { AccessSize, DeviceContext, DeviceCore, DeviceState, Level } from 'actorpc/device';
 
 // ---- registers ---------------------------------------------------------------------------------
 
@@ -286,7 +286,7 @@ export class Mc146818 implements DeviceCore {
     if (level === this.line) return;
     this.line = level;
     this.ctx.setOutput(0, level);
-    this.ctx.trace('rtc.irq', { level, flags: hex(this.flags) });
+    this.ctx.trace('rtc.irq', { state: level, flags: hex(this.flags) });
   }
 
   private irqf(): boolean {
