@@ -43,6 +43,8 @@ export class Machine {
   private readonly frontEnds: FrontEnd[] = [];
   private readonly log: TraceLog | undefined;
   private held = false;
+  /** Held at an instant by runFor (the session's park), until resume(). */
+  private paused = false;
   private readonly decoder = new Map<string, TextDecoder>();
   /** Settles when the kernel first waits for an interrupt with interrupts on (its first `hlt` with IF=1); rejects if the machine stops before. */
   readonly ready: Promise<number>;
@@ -99,7 +101,7 @@ export class Machine {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const stopAt = options.for !== undefined ? toNs(options.for, 'for') : Infinity;
-    const core = await Core.start(spec, { stopAt, stopReason: 'for', trace: options.log !== undefined, holdForInput: true, startGate: gate });
+    const core = await Core.start(spec, { stopAt, stopReason: 'for', trace: options.log !== undefined, holdForInput: true, startGate: gate, session: { monitor: true } });
     const m = new Machine(core, spec, options);
     setImmediate(open);
     return m;
@@ -179,6 +181,7 @@ export class Machine {
     if (typed.unknown.length) throw new Error(`type(): a US keyboard cannot type ${JSON.stringify(typed.unknown.join(''))}`);
     this.core.input(keyboard.name, typed.events);
     this.release();
+    void this.resume();
   }
 
   /**
@@ -189,6 +192,7 @@ export class Machine {
     const limit = this.now + (timeout === Infinity ? Infinity : toNs(timeout, 'timeout'));
     const test = typeof target === 'string' ? (s: Screen) => s.rows.some((row) => row.includes(target)) : target;
     const what = typeof target === 'string' ? JSON.stringify(target) : 'the predicate';
+    void this.resume();
     return new Promise<Screen>((resolve, reject) => {
       const check = (): boolean => {
         const s = this.snapshot();
@@ -214,18 +218,32 @@ export class Machine {
     });
   }
 
-  /** Resolve once `duration` more machine time has passed (the machine goes on running); early if it stops. */
-  runFor(duration: Duration): Promise<number> {
-    const until = this.now + toNs(duration, 'runFor');
+  /**
+   * Run exactly `duration` more machine time, then hold the CPU there (Renode's RunFor, the
+   * monitor's run-to): the screen, streams and `now` stay at that instant until type(), until(),
+   * runFor() or stop(). Resolves with the machine time reached; earlier if the machine stops first.
+   */
+  async runFor(duration: Duration): Promise<number> {
+    const ns = toNs(duration, 'runFor');
+    const host = this.core.host!;
     this.release();
-    return new Promise<number>((resolve) => {
-      const done = () => {
-        clearInterval(timer);
-        resolve(this.now);
-      };
-      const timer = setInterval(() => { if (this.now >= until) done(); }, 2);
-      void this.result.then(done);
-    });
+    const run = async (): Promise<number> => {
+      // Hold first, so that "from now" is one exact instant, then run to it plus the duration.
+      const here = (await host.request({ op: 'stop' })) as { t: number };
+      this.paused = true;
+      if (ns === 0) return here.t;
+      const there = (await host.request({ op: 'run-to', t: here.t + ns })) as { t: number };
+      return there.t;
+    };
+    const stopped = this.result.then(() => this.now);
+    return Promise.race([run().catch(() => stopped), stopped]); // a machine that stops first: its last time
+  }
+
+  /** A CPU held by runFor goes on (type, until and runFor call this first). */
+  private async resume(): Promise<void> {
+    if (!this.paused) return;
+    this.paused = false;
+    await this.core.host!.request({ op: 'cont' }).catch(() => undefined); // a stopped machine: nothing to resume
   }
 
   /** Stop at the CPU's next instruction boundary; resolves with the result once everything is delivered. */

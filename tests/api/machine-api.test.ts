@@ -31,6 +31,8 @@ describe('Machine (the public API)', () => {
     expect(s.t).toBeGreaterThan(readyAt);
     const t = await m.runFor('100ms');
     expect(t).toBeGreaterThanOrEqual(s.t + 100e6);
+    // runFor holds the CPU at the instant it reached: a second one starts from exactly there.
+    expect(await m.runFor('50ms')).toBe(t + 50e6);
     const missing = await m.until('never shown', '200ms').catch((err: unknown) => err);
     expect(missing).toBeInstanceOf(UntilError);
     expect((missing as UntilError).reason).toBe('timeout');
