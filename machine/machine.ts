@@ -98,6 +98,8 @@ export class Machine {
   /** The CPU's session (monitor, record, replay): requests and recorded input go through it. */
   host: HostLink | undefined;
   private sessionMode: 'live' | 'record' | 'replay' = 'live';
+  /** A replay takes its input from the recording only: host input is ignored (the monitor refuses it). */
+  get replaying(): boolean { return this.sessionMode === 'replay'; }
   /** Fires on every machine reset (triple fault). */
   readonly resets$ = new Subject<{ t: number; why: string; count: number }>();
   /** qtest driver output: replies and IRQ lines, newline-terminated, in protocol order. */

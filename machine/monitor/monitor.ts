@@ -192,6 +192,7 @@ export class Monitor {
     const m = this.host.machine;
     const kbd = m.spec.devices.find((d) => m.modules.get(d.name)?.input === 'keyboard');
     if (!kbd) throw new Error('this machine has no keyboard');
+    if (m.replaying) throw new Error('this machine is replaying a recording: its keys come from the recording, so sendkey is refused');
     const keys = spec.split('-').map(keyName);
     const events: QueuedInput[] = [];
     let t = 0;

@@ -123,6 +123,19 @@ describe('the monitor (--monitor stdio | tcp)', () => {
     expect(await exited(child)).toBe(0);
   }, 120_000);
 
+  it('sendkey on a replay is refused with a message: its keys come from the recording', async () => {
+    const dir = temps.make();
+    const rec = join(dir, 'session.rec');
+    const record = start(['config/posts/post-12.yaml', '--headless', '--time', 'virtual', '--for', '300ms', '--record', rec, '--no-stats']);
+    expect(await exited(record)).toBe(0);
+    const child = start(['config/posts/post-12.yaml', '--headless', '--replay', rec, '--monitor', 'stdio', '--stop-at', '200ms', '--no-stats']);
+    const s = new Session(child.stdin, child.stdout);
+    await s.waitFor(/\(--stop-at\)\n\(actorpc\) /);
+    expect(await s.run('sendkey a')).toMatch(/^error: this machine is replaying a recording: .*sendkey is refused/);
+    expect(await s.run('quit')).toBe('quitting');
+    expect(await exited(child)).toBe(0);
+  }, 60_000);
+
   it('info devices shows each device by its describe(), a user device (the RTC example) too', async () => {
     const dir = temps.make();
     const file = join(dir, 'rtc.yaml');
