@@ -96,7 +96,13 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   if (!headless) {
     ui = new TerminalUi({
       onQuit: quit,
-      onGuestKeys: keyboard?.adapter === 'terminal' ? (text) => machine?.input(keyboard.name, terminalKeys(text)) : undefined,
+      onGuestKeys: keyboard?.adapter === 'terminal'
+        ? (text) => {
+          // A replay's keys come from its recording: say so rather than drop them unseen.
+          if (machine?.replaying) return ui?.setNotice('replaying: keys come from the recording');
+          machine?.input(keyboard.name, terminalKeys(text));
+        }
+        : undefined,
     });
   }
   const signals = new StopSignals((sig) => quit(sig)).install();
