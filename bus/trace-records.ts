@@ -74,6 +74,19 @@ export interface CpuIretRecord extends Base<'cpu.iret'> {
   readonly duration: number;
   readonly depth: number;
 }
+export interface CpuSyscallRecord extends Base<'cpu.syscall'> {
+  /** The system call number (RAX). */
+  readonly nr: number;
+  /** Where the program goes on after sysretq (RCX). */
+  readonly rip: number;
+}
+export interface CpuSysretRecord extends Base<'cpu.sysret'> {
+  readonly nr: number;
+  /** RAX as the program sees it. */
+  readonly result: number;
+  /** Machine ns since its cpu.syscall. */
+  readonly duration: number;
+}
 export interface CpuExceptionRecord extends Base<'cpu.exception'> {
   readonly vector: number;
   readonly error_code?: number;
@@ -189,7 +202,7 @@ export type KnownRecord =
   | IoRecord<'io.read'> | IoRecord<'io.write'> | IoUnclaimedRecord
   | IrqLevelRecord | IrqCoalescedRecord
   | PicIntrRecord | PicEoiRecord | PicSpuriousRecord
-  | CpuIntaRecord | CpuIntRecord | CpuIretRecord | CpuExceptionRecord | CpuPageFaultRecord
+  | CpuIntaRecord | CpuIntRecord | CpuIretRecord | CpuSyscallRecord | CpuSysretRecord | CpuExceptionRecord | CpuPageFaultRecord
   | CpuDoubleFaultRecord | CpuTripleFaultRecord | CpuHltRecord | CpuWakeRecord | CpuIdleRecord
   | CpuLidtRecord | CpuTlbFlushRecord
   | MachineResetRecord | MachineStartRecord | MachineStopRecord

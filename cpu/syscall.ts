@@ -98,6 +98,8 @@ export function syscall(cpu: Cpu, rax: number, rdi: number, rsi: number, rdx: nu
   cpu.ss = (kernelCs + 8) & 0xfffc;
   cpu.rflags = ((cpu.rflags & ~msrs.sfmask & ~RFLAGS_RF) | 2) >>> 0;
   cpu.rip = msrs.lstar;
+  const entered = cpu.now();
+  cpu.tracer.emit(entered, 'cpu.syscall', 'cpu', { nr: rax, rip: rcx });
   cpu.boundary(false);
   let entry = TEXT.at(cpu.rip);
   for (;;) {
@@ -106,9 +108,12 @@ export function syscall(cpu: Cpu, rax: number, rdi: number, rsi: number, rdx: nu
     if (entry && entry.addr === cpu.rip) break;
     cpu.exception(Vector.UD, 0); // LSTAR points where no function starts
   }
-  const result = entry.impl(rax, rdi, rsi, rdx) as number;
+  const raw = entry.impl(rax, rdi, rsi, rdx);
+  const result = typeof raw === 'number' ? raw : 0;
+  const now = cpu.now();
   sysret(cpu, rcx, r11);
-  return typeof result === 'number' ? result : 0;
+  cpu.tracer.emit(now, 'cpu.sysret', 'cpu', { nr: rax, result, duration: now - entered });
+  return result;
 }
 
 /** `sysretq` with the RCX and R11 `syscall` saved. */

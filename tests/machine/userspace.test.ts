@@ -85,6 +85,14 @@ describe('kernel.main: userspace', () => {
       'SYS_WRITE: -14 kernel pointer, -14 unmapped, -14 past its page, -9 fd 2',
       '[kernel] bad-pointer exited with status 0',
     ]);
+    // The trace shows each system call: entry (nr = RAX) and its sysretq with the value RAX got.
+    // SYS_EXIT (60) never returns: the program ends in the kernel.
+    const calls = run.of('cpu.syscall', (r) => r.nr !== 60);
+    const rets = run.of('cpu.sysret');
+    expect(run.of('cpu.syscall', (r) => r.nr === 60).length).toBeGreaterThanOrEqual(2);
+    expect(rets.length).toBe(calls.length);
+    expect(rets.slice(0, 4).map((r) => [r.nr, r.result])).toEqual([[1, -14], [1, -14], [1, -14], [1, -9]]);
+    expect(calls.every((c, i) => rets[i].t >= c.t && rets[i].duration === rets[i].t - c.t)).toBe(true);
     expect(run.of('cpu.exception')).toEqual([]);
     expect(run.lines).toContain('[kernel] hello exited with status 0');
     expect(Math.abs(run.dots - 36)).toBeLessThanOrEqual(2);
