@@ -5,7 +5,6 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { loadMachine } from '../config/load.js';
-import { formatDuration } from '../config/units.js';
 import { projectPath } from '../paths.js';
 import type { RunArgs } from './args.js';
 import { flagOverrides, FLAG_LABEL } from './machine-flags.js';
@@ -26,7 +25,7 @@ export function machinePool(jobs = availableParallelism()): Piscina {
 export function matrixLine(s: MachineRunSummary, width: number): string {
   const irqs = Object.entries(s.irqs).map(([v, n]) => `v${v}:${n}`).join(' ') || 'none';
   const exit = s.crash ? `crash (${s.crash})` : `exit ${s.status} (${s.reason})`;
-  return `${s.name.padEnd(width)}  ${exit.padEnd(18)}  screen ${s.screen}  t=${formatDuration(s.t)}  irqs ${irqs}`;
+  return `${s.name.padEnd(width)}  ${exit.padEnd(18)}  screen ${s.screen}  t=${(s.t / 1e9).toFixed(3)}s  irqs ${irqs}`;
 }
 
 export async function matrixCommand(args: RunArgs): Promise<number> {

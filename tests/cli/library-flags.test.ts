@@ -73,8 +73,8 @@ describe('actorpc matrix', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     // PIT channel 0 at 18.2 Hz: 5 ticks in 300 ms (the first at 54.9 ms); post-05 takes its int3 (vector 3).
-    expect(lines[0]).toMatch(/^post-07 +exit 0 \(for\) +screen [0-9a-f]{12} +t=300ms +irqs v32:5$/);
-    expect(lines[1]).toMatch(/^post-05 +exit 0 \(for\) +screen [0-9a-f]{12} +t=300ms +irqs v3:1$/);
+    expect(lines[0]).toMatch(/^post-07 +exit 0 \(for\) +screen [0-9a-f]{12} +t=0\.300s +irqs v32:5$/);
+    expect(lines[1]).toMatch(/^post-05 +exit 0 \(for\) +screen [0-9a-f]{12} +t=0\.300s +irqs v3:1$/);
     // Virtual time: the same machines give the same screens.
     expect(actorpc(args, 120_000).stdout).toBe(r.stdout);
   });
