@@ -9,17 +9,11 @@
 // registers are dword registers, and the SDM leaves other accesses undefined.
 import type { AccessSize, MmioRegionSpec } from './device.js';
 import type { Tracer } from './control.js';
-import { hex } from './ports.js';
+import { hex, type PortClaim } from './ports.js';
 
 /** One device's MMIO region placed at a physical base. */
-export interface MmioClaim {
-  readonly device: string;
-  readonly region: string;
-  /** Region index the core sees in read()/write(): after the module's port regions. */
-  readonly regionIndex: number;
-  readonly base: number;
-  readonly size: number;
-  readonly widths: readonly AccessSize[];
+export interface MmioClaim extends Omit<PortClaim, 'names'> {
+  // regionIndex: the index the core sees in read()/write(), after the module's port regions.
   readonly names?: MmioRegionSpec['names'];
   /** The endpoint (device index in spec order) that owns it. */
   readonly endpoint: number;

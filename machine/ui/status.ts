@@ -5,7 +5,8 @@ import { CpuState } from '../../bus/control.js';
 import type { MachineSpec } from '../config/spec.js';
 import type { Machine } from '../machine.js';
 
-const STATE: Record<CpuState, string> = {
+/** The CPU's state as the status line and the web view name it. */
+export const CPU_STATE_TEXT: Readonly<Record<CpuState, string>> = {
   [CpuState.Booting]: 'booting',
   [CpuState.Running]: 'running',
   [CpuState.Halted]: 'hlt',
@@ -24,7 +25,7 @@ export function statusLine(m: Pick<Machine, 'control'>, spec: Pick<MachineSpec, 
     ` ${spec.name}`,
     `t=${(c.now / 1e9).toFixed(3)}s`,
     `${spec.time.mode}`,
-    STATE[c.cpuState] ?? '?',
+    CPU_STATE_TEXT[c.cpuState] ?? '?',
     irqs.length ? `ints ${irqs.join(' ')}` : 'no interrupts yet',
     ...(spec.time.mode === 'realtime' ? [`coalesced ${c.coalesced}`] : []),
     'Ctrl-A X quit',

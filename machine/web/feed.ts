@@ -1,8 +1,9 @@
 // From the machine's streams to the web view's messages: trace records become timeline events
 // (batched, bounded), the control block becomes status messages.
-import { CpuState, type ControlBlock } from '../../bus/control.js';
+import type { ControlBlock } from '../../bus/control.js';
 import type { TraceRecord } from '../../bus/trace.js';
 import type { TimelineEvent } from './protocol.js';
+import { CPU_STATE_TEXT } from '../ui/status.js';
 
 /** The record kinds the timeline draws. */
 export const TIMELINE_KINDS: ReadonlySet<string> = new Set(['irq.level', 'cpu.int', 'cpu.iret', 'irq.coalesced']);
@@ -71,13 +72,6 @@ export class TimelineBatch {
   }
 }
 
-const STATE: Record<CpuState, string> = {
-  [CpuState.Booting]: 'booting',
-  [CpuState.Running]: 'running',
-  [CpuState.Halted]: 'hlt',
-  [CpuState.IdleForever]: 'idle for good (IF=0)',
-  [CpuState.Stopped]: 'stopped',
-};
 
 /** Machine time, the CPU's state and the per-vector interrupt counts, from the control block. */
 export function statusOf(control: ControlBlock): { t: number; state: string; counts: Array<[number, number]> } {
@@ -86,5 +80,5 @@ export function statusOf(control: ControlBlock): { t: number; state: string; cou
     const n = control.vectorCounts[v];
     if (n) counts.push([v, n]);
   }
-  return { t: control.now, state: STATE[control.cpuState] ?? '?', counts };
+  return { t: control.now, state: CPU_STATE_TEXT[control.cpuState] ?? '?', counts };
 }
