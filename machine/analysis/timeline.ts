@@ -2,7 +2,8 @@
 // it). One process, the machine; tracks (threads):
 //   cpu           handler slices per vector (B at cpu.int, E at cpu.iret; nested as they nest;
 //                 a handler that never returned ends at the last record, args.returned false),
-//                 exceptions and faults as instants;
+//                 system calls as slices (syscall → sysretq; one that never returns, SYS_EXIT,
+//                 stays the cpu.syscall instant), exceptions and faults as instants;
 //   cpu: halted   hlt → wake slices;
 //   one per actor (pic1, pit, kbd, …): what it served or did (port reads/writes, INTA, EOI, edges,
 //                 its own records) as short slices and instants;
@@ -33,7 +34,7 @@ const HALTED = 2;
 /** A port access, INTA or EOI is drawn this long (µs): visible, and something for arrows to bind to. */
 const MARK_US = 0.001;
 /** Kinds that become slices, counters or flows rather than plain instants. */
-const DRAWN = new Set(['irq.level', 'pic.intr', 'cpu.inta', 'cpu.int', 'cpu.iret', 'cpu.hlt', 'cpu.wake', 'io.read', 'io.write', 'pic.eoi']);
+const DRAWN = new Set(['irq.level', 'pic.intr', 'cpu.inta', 'cpu.int', 'cpu.iret', 'cpu.sysret', 'cpu.hlt', 'cpu.wake', 'io.read', 'io.write', 'pic.eoi']);
 
 interface Flow { id: number; events: TraceEvent[] }
 
@@ -68,6 +69,11 @@ export class TimelineBuilder {
       case 'cpu.inta': return this.inta(r, ts);
       case 'cpu.int': return this.enter(r, ts);
       case 'cpu.iret': return this.leave(r, ts);
+      case 'cpu.sysret': {
+        const dur = Number(r.duration) / 1000;
+        this.push({ name: `syscall ${String(r.nr)}`, ph: 'X', ts: ts - dur, dur, pid: PID, tid: CPU, cat: 'syscall', args: { nr: r.nr, result: r.result } });
+        return;
+      }
       case 'cpu.hlt':
         if (!this.halted) this.push({ name: 'hlt', ph: 'B', ts, pid: PID, tid: HALTED });
         this.halted = true;

@@ -103,6 +103,17 @@ describe('the Perfetto timeline', () => {
     expect(t.traceEvents.filter((e) => e.ph === 'C' && e.name === 'INTR').length).toBeGreaterThan(0);
   });
 
+  it('draws each system call of a ring-3 program as a slice on the CPU track, syscall entry to sysretq', async () => {
+    const run = await runMachine(configPath('userspace.yaml'), { trace: true, spec: virtual, stopAt: 300 * MS, stopReason: 'for' });
+    const t = timelineOf(run.traces);
+    expect(structureProblems(t.traceEvents)).toEqual([]);
+    const slices = t.traceEvents.filter((e) => e.cat === 'syscall');
+    const rets = run.traces.filter((r) => r.kind === 'cpu.sysret');
+    expect(rets.length).toBeGreaterThanOrEqual(2); // each program's SYS_WRITE
+    expect(slices.map((e) => [e.name, e.ph, e.ts + e.dur!])).toEqual(rets.map((r) => ['syscall 1', 'X', r.t / 1000]));
+    expect(slices.map((e) => e.args!.result)).toEqual([19, 19]); // "Hello from ring 3!\n"
+  });
+
   it('of post-07 in virtual time matches the golden file byte for byte', async () => {
     const run = await post07(300 * MS, 'a');
     const text = timelineJson(timelineOf(run.traces));
