@@ -427,7 +427,7 @@ export class Cpu {
     }
   }
 
-  stats(): { instructions: number; now: number } {
-    return { instructions: this.icount, now: this.clock.now() };
+  stats(): { instructions: number; now: number; haltedHostMs: number } {
+    return { instructions: this.icount, now: this.clock.now(), haltedHostMs: this.halt.waitedMs };
   }
 }

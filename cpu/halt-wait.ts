@@ -24,8 +24,17 @@ export class HaltWait {
     this.mode = clock.mode === 'realtime' ? mode : 'sleep';
   }
 
+  /** Host time spent waiting here (ms): the CPU thread's idle share, for --stats. */
+  waitedMs = 0;
+
   /** Wait until `next` (machine ns; Infinity: none) or until the wake word moves off `seen`. */
   wait(seen: number, now: number, next: number): void {
+    const started = performance.now();
+    this.waitFor(seen, now, next);
+    this.waitedMs += performance.now() - started;
+  }
+
+  private waitFor(seen: number, now: number, next: number): void {
     const i32 = this.i32;
     const mode = this.mode;
     const early = Math.min(WAKE_EARLY_MAX_NS, this.sleepLateness * 1.5 + WAKE_EARLY_MIN_NS);

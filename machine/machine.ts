@@ -364,8 +364,11 @@ export class Machine {
     // A worker that cannot stop (looping in a device) gets a bounded wait, then is terminated.
     const settled = Promise.allSettled(this.actors.map((a) => a.done));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, FINISH_GRACE_MS)))]);
+    const outcomes = await Promise.race([settled, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), FINISH_GRACE_MS)))]);
     clearTimeout(timer);
+    // What each device worker says it served (a worker that had to be terminated says nothing).
+    const workers = (outcomes ?? []).flatMap((o) => (o.status === 'fulfilled' && isDeviceExit(o.value) ? o.value.devices : []));
+    if (exit) exit = { ...exit, served: [...(exit.served ?? []), ...workers] };
     this.hub.close();
     this.host?.close();
     for (const a of this.actors) {
@@ -393,6 +396,10 @@ export class Machine {
       actor.events.postMessage({ type: 'sync', id });
     });
   }
+}
+
+function isDeviceExit(v: unknown): v is DeviceExit {
+  return typeof v === 'object' && v !== null && Array.isArray((v as DeviceExit).devices);
 }
 
 /** The pool's JS heap limit per thread (piscina gives every worker the same). */

@@ -34,6 +34,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
 
   // Machine time starts when every device worker serves (a realtime --for 100ms sees a booted screen).
   control.awaitGo();
+  const started = performance.now();
   const baseClock: MachineClock = spec.time.mode === 'virtual' ? new VirtualClock(spec.time.costs) : new RealtimeClock();
   // The monitor, --record, --replay, --stop-at (machine/replay/session.ts): counted, logged or replayed clock reads.
   const session = task.session ? new CpuSession(task.session, control, bus, shells, task.inputRings, baseClock) : undefined;
@@ -107,6 +108,9 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   tracer.emit(now, 'machine.stop', 'cpu', { reason: exit.reason, status: exit.status });
   const replayEnd = exit.replayError ? undefined : session?.finish(exit.reason);
   if (replayEnd) exit = { ...exit, status: 2, message: replayEnd, replayError: true };
-  return { ...exit, instructions: cpu.icount, now, unclaimed: bus.unclaimedTable() };
+  // Host time: the thread's time since machine time started, less its halts and its inline devices' calls.
+  const inline = shells.map((s) => s.served());
+  const cpuHostMs = Math.max(0, performance.now() - started - cpu.stats().haltedHostMs - inline.reduce((sum, d) => sum + d.hostMs, 0));
+  return { ...exit, instructions: cpu.icount, now, unclaimed: bus.unclaimedTable(), served: inline, cpuHostMs };
 }
 

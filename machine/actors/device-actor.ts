@@ -50,5 +50,5 @@ export async function runDevice(task: DeviceTask): Promise<DeviceExit> {
     eventsPort.close();
     controlPort.close();
   }
-  return { worker: task.worker, devices: shells.map((s) => ({ device: s.name, calls: s.calls, crashes: s.crashes })) };
+  return { worker: task.worker, devices: shells.map((s) => s.served()) };
 }

@@ -79,6 +79,10 @@ export interface CpuExit {
   readonly message?: string;
   /** Set when a device failed under the CPU (inline core threw, or a worker device died). */
   readonly crash?: { readonly actor: string; readonly error: string };
+  /** Devices' calls: the CPU actor fills in its inline devices, the machine adds its workers'. */
+  readonly served?: readonly ActorServed[];
+  /** The CPU thread's host time running guest code (ms; halts and inline devices' calls excluded). */
+  readonly cpuHostMs?: number;
   /** Machine resets (triple faults) during the run. */
   readonly resets?: number;
   /** --replay: the recording did not fit this machine or run (message says how); exit status 2. */
@@ -87,7 +91,15 @@ export interface CpuExit {
 
 export interface DeviceExit {
   readonly worker: string;
-  readonly devices: ReadonlyArray<{ readonly device: string; readonly calls: number; readonly crashes: number }>;
+  readonly devices: readonly ActorServed[];
+}
+
+/** One device's calls in a run, for --stats: host time estimated by the shell (sampled calls). */
+export interface ActorServed {
+  readonly device: string;
+  readonly calls: number;
+  readonly crashes: number;
+  readonly hostMs: number;
 }
 
 /** Messages on the events port. */

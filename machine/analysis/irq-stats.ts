@@ -73,6 +73,15 @@ export interface IrqReport {
   readonly actors: readonly ActorStats[];
   readonly cpu: CpuTimes;
   readonly coalescedTotal: number;
+  /** Host time per actor, as the run measured it (not from the trace: it differs run to run). */
+  readonly host?: HostTimes;
+}
+
+export interface HostTimes {
+  /** The CPU thread running the guest (ms): its time less its halts and its inline devices' calls. */
+  readonly cpuMs: number;
+  /** Per device: calls served and the host time they took (ms, estimated from 1 call in 256). */
+  readonly devices: ReadonlyArray<{ readonly device: string; readonly calls: number; readonly hostMs: number }>;
 }
 
 class Samples {

@@ -30,5 +30,10 @@ export function statsText(r: IrqReport, title: string): string {
   out.push('actors (requests served, as the trace shows them)');
   out.push(...table(['actor', 'port reads', 'port writes', 'INTAs', 'input changes', 'records'],
     r.actors.map((a) => [a.actor, String(a.reads), String(a.writes), String(a.intas), String(a.inputChanges), String(a.records)])));
+  if (r.host) {
+    out.push('host time per actor (measured on this host, differs run to run; device calls sampled 1 in 256)');
+    out.push(...table(['actor', 'calls served', 'host time'],
+      [['cpu', '—', `${r.host.cpuMs.toFixed(1)} ms`], ...r.host.devices.map((d) => [d.device, String(d.calls), `${d.hostMs.toFixed(1)} ms`])]));
+  }
   return out.join('\n') + '\n';
 }

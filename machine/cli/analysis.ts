@@ -3,6 +3,7 @@
 // records are the only source of edges, INTAs, handler entries and returns. Text stats go to
 // stderr after the run; --stats json goes to stdout in place of the final screen (which --screen
 // FILE still writes), so tools read clean JSON.
+import type { CpuExit } from '../actors/protocol.js';
 import { writeFileSync } from 'node:fs';
 import type { TraceRecord } from '../../bus/trace.js';
 import type { TraceRingReader } from '../../bus/trace-ring.js';
@@ -27,7 +28,7 @@ export function runAnalysis(args: RunArgs, headless: boolean): RunAnalysis {
 
 export interface AttachedAnalysis {
   /** After the machine stopped (its trace drained): write the report and the timeline. */
-  finish(title: string): void;
+  finish(title: string, exit?: CpuExit): void;
 }
 
 export function attachAnalysis(m: Machine, plan: RunAnalysis, machineName: string): AttachedAnalysis {
@@ -43,10 +44,13 @@ export function attachAnalysis(m: Machine, plan: RunAnalysis, machineName: strin
     });
   }
   return {
-    finish(title: string) {
+    finish(title: string, exit?: CpuExit) {
       if (timeline) writeFileSync(plan.timeline!, timelineJson(timeline.finish()));
       if (!stats) return;
-      const report = stats.report();
+      const host = exit?.cpuHostMs !== undefined
+        ? { cpuMs: exit.cpuHostMs, devices: (exit.served ?? []).map((d) => ({ device: d.device, calls: d.calls, hostMs: d.hostMs })).sort((a, b) => a.device.localeCompare(b.device)) }
+        : undefined;
+      const report = { ...stats.report(), ...(host ? { host } : {}) };
       if (plan.stats === 'json') process.stdout.write(JSON.stringify({ machine: machineName, ...report }) + '\n');
       else process.stderr.write(statsText(report, title));
     },

@@ -199,7 +199,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     }
     signals.uninstall();
   }
-  analysis?.finish(`${spec.name}, ${spec.time.mode}`);
+  analysis?.finish(`${spec.name}, ${spec.time.mode}`, result?.cpu);
   // Said after the terminal is restored: in the full-screen UI's alternate screen it would be lost.
   return { status: exitStatus(result, matchedScreen !== undefined, machine.control.now), screen };
 

@@ -26,16 +26,23 @@ describe('--stats', () => {
     expect(() => parseCommandLine(['run', 'x.yaml', '--stats', 'json', '--no-stats'])).toThrow(/contradict/);
   });
 
-  it('a headless run reports on stderr after the screen; --stats json prints JSON on stdout instead; --no-stats is silent', () => {
+  it('a headless run reports on stderr after the screen; --stats json prints JSON on stdout instead; --no-stats is silent; host time per actor is there', () => {
     const text = actorpc(RUN);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('Hello World!');
     expect(text.stderr).toMatch(/actorpc stats: post-07, virtual/);
     expect(text.stderr).toMatch(/pic1\.ir0\s+0x20/);
+    expect(text.stderr).toMatch(/host time per actor[^\n]*\n\s+actor\s+calls served\s+host time\n\s+cpu\s+—\s+\d+\.\d ms\n/);
     const json = actorpc([...RUN, '--stats', 'json']);
     expect(json.status).toBe(0);
-    const report = JSON.parse(json.stdout) as { machine: string; lines: Array<{ line: string; delivered: number }> };
+    type Host = { cpuMs: number; devices: Array<{ device: string; calls: number; hostMs: number }> };
+    const report = JSON.parse(json.stdout) as { machine: string; lines: Array<{ line: string; delivered: number }>; host: Host };
     expect(report.machine).toBe('post-07');
+    // Every device of the machine, inline or on a worker, with the calls it served (the PIT's timer ticks at least).
+    expect(report.host.devices.map((d) => d.device)).toEqual(expect.arrayContaining(['pic1', 'pic2', 'pit', 'kbd', 'vga']));
+    expect(report.host.devices.find((d) => d.device === 'pit')!.calls).toBeGreaterThan(3);
+    expect(report.host.devices.every((d) => d.hostMs >= 0 && (d.calls > 0 || d.hostMs === 0))).toBe(true);
+    expect(report.host.cpuMs).toBeGreaterThan(0);
     expect(report.lines.find((l) => l.line === 'pic1.ir0')!.delivered).toBeGreaterThan(3);
     const quiet = actorpc([...RUN, '--no-stats']);
     expect(quiet.stderr).not.toContain('actorpc stats');
