@@ -39,6 +39,15 @@ describe('Machine (the public API)', () => {
     await m.stop();
   });
 
+  it('stop() ends a machine that runFor holds', async () => {
+    const m = await Machine.start('post-07', { time: 'virtual', for: '30s' });
+    const t = await m.runFor('200ms');
+    expect(t).toBeGreaterThanOrEqual(200e6);
+    const r = await m.stop();
+    expect(r).toMatchObject({ reason: 'stop', status: 0 });
+    expect(r.cpu!.now).toBe(t); // held there until the stop: no machine time passed
+  });
+
   it('bad durations and unknown machines are errors that say what to write', async () => {
     await expect(Machine.start('post-07', { for: '5 parsecs' })).rejects.toThrow(/for: .*duration/);
     await expect(Machine.start('post-07', { set: { 'time.mode': 'sometimes' } })).rejects.toThrow(/time\.mode/);
