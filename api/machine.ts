@@ -101,7 +101,9 @@ export class Machine {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const stopAt = options.for !== undefined ? toNs(options.for, 'for') : Infinity;
-    const core = await Core.start(spec, { stopAt, stopReason: 'for', trace: options.log !== undefined, holdForInput: true, startGate: gate, session: { monitor: true } });
+    // The monitor session behind runFor does not yet follow the CPU onto guest-thread workers (cpu.threads).
+    const session = spec.cpu.threads > 0 ? undefined : { monitor: true };
+    const core = await Core.start(spec, { stopAt, stopReason: 'for', trace: options.log !== undefined, holdForInput: true, startGate: gate, session });
     const m = new Machine(core, spec, options);
     setImmediate(open);
     return m;
@@ -225,7 +227,8 @@ export class Machine {
    */
   async runFor(duration: Duration): Promise<number> {
     const ns = toNs(duration, 'runFor');
-    const host = this.core.host!;
+    const host = this.core.host;
+    if (!host) throw new Error(`runFor needs the monitor, which does not yet support machines with guest threads (cpu.threads: ${this.spec.cpu.threads} in ${this.spec.file}); use until() or the 'for' start option instead`);
     this.release();
     const run = async (): Promise<number> => {
       // Hold first, so that "from now" is one exact instant, then run to it plus the duration.

@@ -19,6 +19,7 @@ import { machineBench } from './machine.js';
 import { memoryBench } from './memory.js';
 import { qtestBench } from './qtest.js';
 import { replayBench } from './replay.js';
+import { switchBench } from './switch.js';
 import { printTable, summarize, writeResults, type BenchRow } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -116,7 +117,7 @@ function bootTimes(): { boot: number[]; bareNode: number[] } {
 }
 
 /** `npm run bench -- irq memory`: only those sections (all when none is named). */
-const SECTIONS = ['io', 'boot', 'machine', 'qtest', 'irq', 'keyboard', 'memory', 'replay'] as const;
+const SECTIONS = ['io', 'boot', 'machine', 'qtest', 'irq', 'keyboard', 'memory', 'replay', 'switch'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function sections(argv: readonly string[]): Set<Section> {
@@ -164,6 +165,7 @@ async function main(): Promise<void> {
   if (want.has('keyboard')) rows.push(...(await keyboardBench()));
   if (want.has('memory')) rows.push(...memoryBench());
   if (want.has('replay')) rows.push(...replayBench());
+  if (want.has('switch')) rows.push(...(await switchBench()));
   printTable(rows);
   console.log(`\nload average after: ${load()}`);
   console.log(`results: ${writeResults('bench', rows, { loadBefore: loadavg(), sections: [...want] })}`);

@@ -15,6 +15,8 @@ const data = workerData as {
   sab: SharedArrayBuffer;
   module?: string;
   options?: Record<string, unknown>;
+  /** pingpong: polls before sleeping (default: the mailbox server's). */
+  spin?: number;
 };
 
 if (data.kind === 'device') {
@@ -30,7 +32,7 @@ if (data.kind === 'device') {
   const i32 = new Int32Array(data.sab);
   let last = 0;
   for (;;) {
-    let spins = SERVER_SPIN;
+    let spins = data.spin ?? SERVER_SPIN;
     let seq = Atomics.load(i32, 0);
     while (seq === last) {
       if (--spins > 0) { seq = Atomics.load(i32, 0); continue; }

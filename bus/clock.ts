@@ -65,7 +65,13 @@ export class VirtualClock implements MachineClock {
 export class RealtimeClock implements MachineClock {
   readonly mode = 'realtime' as const;
   readonly costs = ZERO_COSTS;
-  private readonly origin = performance.now();
+  private readonly origin: number;
+  /** `epochOrigin`: another thread's clock's origin (RealtimeClock.epochOrigin), so both read the same machine time. */
+  constructor(epochOrigin?: number) {
+    this.origin = epochOrigin === undefined ? performance.now() : epochOrigin - performance.timeOrigin;
+  }
+  /** Machine time 0 as an absolute host time (ms since the epoch, performance.timeOrigin's scale). */
+  get epochOrigin(): number { return performance.timeOrigin + this.origin; }
   now(): number { return Math.round((performance.now() - this.origin) * 1e6); }
   charge(_ns: number): void {}
   skipTo(): void {}

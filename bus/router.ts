@@ -2,6 +2,7 @@
 // runs the INTA cycle (with 8259A cascading) and keeps every device's next deadline.
 // It lives on the CPU's thread: every device interaction is synchronous with the CPU's
 // timeline, which is what makes virtual time deterministic.
+import type { CpuBus } from './cpu-bus.js';
 import { CASCADE, type AccessSize, type Level } from './device.js';
 import { Effect, Op, type DeviceEndpoint } from './endpoint.js';
 import { CPU_TARGET, type WireRoute } from './irq.js';
@@ -53,7 +54,7 @@ export class DeviceStuck extends Error {
 /** Advances at one time before a device counts as stuck (a device may chain a few events at one instant). */
 export const STUCK_LIMIT = 1000;
 
-export class BusRouter {
+export class BusRouter implements CpuBus {
   private readonly deadlines: Float64Array;
   private earliest = Infinity;
   /** Level of the CPU's INTR pin. */

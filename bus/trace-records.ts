@@ -87,6 +87,12 @@ export interface CpuSysretRecord extends Base<'cpu.sysret'> {
   /** Machine ns since its cpu.syscall. */
   readonly duration: number;
 }
+export interface CpuSwitchRecord extends Base<'cpu.switch'> {
+  /** Host thread handle the CPU left (0: the boot thread). */
+  readonly from: number;
+  /** Host thread handle the CPU went to. */
+  readonly to: number;
+}
 export interface CpuExceptionRecord extends Base<'cpu.exception'> {
   readonly vector: number;
   readonly error_code?: number;
@@ -202,7 +208,7 @@ export type KnownRecord =
   | IoRecord<'io.read'> | IoRecord<'io.write'> | IoUnclaimedRecord
   | IrqLevelRecord | IrqCoalescedRecord
   | PicIntrRecord | PicEoiRecord | PicSpuriousRecord
-  | CpuIntaRecord | CpuIntRecord | CpuIretRecord | CpuSyscallRecord | CpuSysretRecord | CpuExceptionRecord | CpuPageFaultRecord
+  | CpuIntaRecord | CpuIntRecord | CpuIretRecord | CpuSyscallRecord | CpuSysretRecord | CpuSwitchRecord | CpuExceptionRecord | CpuPageFaultRecord
   | CpuDoubleFaultRecord | CpuTripleFaultRecord | CpuHltRecord | CpuWakeRecord | CpuIdleRecord
   | CpuLidtRecord | CpuTlbFlushRecord
   | MachineResetRecord | MachineStartRecord | MachineStopRecord

@@ -43,6 +43,7 @@ export const TRACE_KINDS: Readonly<Record<string, string>> = {
   'cpu.iret': 'a handler returned (iretq) {vector, duration (ns since its entry), depth}',
   'cpu.syscall': 'syscall from ring 3 entered the kernel {nr (RAX), rip (the return address)}',
   'cpu.sysret': 'sysretq back to ring 3 {nr, result (RAX), duration (ns since its syscall)}',
+  'cpu.switch': 'context switch: the CPU passed between guest threads {from, to (host thread handles, 0 = boot)}',
   'cpu.exception': 'exception raised {vector, error_code, cr2?}',
   'cpu.double_fault': 'double fault',
   'cpu.triple_fault': 'triple fault: reset or exit',

@@ -6,7 +6,7 @@ import type { AccessSize } from '../bus/device.js';
 import type { MachineClock } from '../bus/clock.js';
 import { C_ATTENTION, C_CPU_WAKE, C_INPUT_GATE, C_STOP, CpuState, InputGate, type ControlBlock, type Tracer } from '../bus/control.js';
 import type { PhysicalMemory } from '../bus/memory.js';
-import type { BusRouter } from '../bus/router.js';
+import type { CpuBus } from '../bus/cpu-bus.js';
 import { deliver, Source, RFLAGS_IF } from './delivery.js';
 import { MachineReset, MachineStop, type StopReason } from './errors.js';
 import { CpuFault, Vector } from './faults.js';
@@ -16,6 +16,7 @@ import { SLOT, TEXT, type TextSymbol } from './text.js';
 import { SystemUnit } from './system.js';
 import { LinearMemory } from './linear.js';
 import { requireCpl0, requireIo, requireIopl } from './privilege.js';
+import { SingleThread, type ThreadUnit } from './threads.js';
 
 export { RFLAGS_IF };
 export const RFLAGS_RESERVED1 = 1 << 1;
@@ -93,12 +94,17 @@ export class Cpu {
   private readonly costMemory: number;
   private readonly costIo: number;
   private readonly costInta: number;
-  /** Interrupt/exception handlers running now (1 inside a handler entered from ordinary code). */
+  /**
+   * Interrupt/exception handlers running now (1 inside a handler entered from ordinary code). It
+   * counts host frames, so it belongs to the host thread: a context switch does not carry it.
+   */
   handlerDepth = 0;
+  /** Guest threads (cpu/threads.ts): only the boot thread unless the machine gives the CPU host threads. */
+  threads: ThreadUnit = new SingleThread(this);
 
   constructor(
     readonly memory: PhysicalMemory,
-    readonly bus: BusRouter,
+    readonly bus: CpuBus,
     readonly clock: MachineClock,
     readonly control: ControlBlock,
     readonly tracer: Tracer,
@@ -139,6 +145,38 @@ export class Cpu {
     this.handlerDepth = 0;
     this.regs.cpl = 0;
     this.system.reset();
+  }
+
+  /**
+   * The architectural state a context switch hands to the next host thread (STATE_WORDS words):
+   * everything but RIP, which lives on each thread's own stack of calls. Each host thread keeps
+   * its own TLB, flushed when it missed an invalidation (a deviation, see cpu/threads.ts).
+   */
+  saveState(s: Float64Array): void {
+    const m = this.system.msrs;
+    s[0] = this.rsp; s[1] = this.rflags; s[2] = this.cs; s[3] = this.ss; s[4] = this.tr; s[5] = this.cr2;
+    s[6] = this.gdtr.base; s[7] = this.gdtr.limit; s[8] = this.idtr.base; s[9] = this.idtr.limit;
+    s[10] = this.regs.cr0; s[11] = this.regs.cr3; s[12] = this.regs.cr4; s[13] = this.regs.efer; s[14] = this.regs.cpl;
+    s[15] = this.tssBase; s[16] = this.system.tssLimit; s[17] = this.icount; s[18] = this.shadow ? 1 : 0;
+    s[19] = m.star; s[20] = m.lstar; s[21] = m.cstar; s[22] = m.sfmask; s[23] = m.fsBase; s[24] = m.gsBase; s[25] = m.kernelGsBase;
+    s[26] = this.clock.now();
+    s[27] = this.mmu.invalidations;
+  }
+
+  loadState(s: Float64Array): void {
+    const m = this.system.msrs;
+    this.rsp = s[0]; this.rflags = s[1]; this.cs = s[2]; this.ss = s[3]; this.tr = s[4]; this.cr2 = s[5];
+    this.gdtr.base = s[6]; this.gdtr.limit = s[7]; this.idtr.base = s[8]; this.idtr.limit = s[9];
+    this.regs.cr0 = s[10]; this.regs.cr3 = s[11]; this.regs.cr4 = s[12]; this.regs.efer = s[13]; this.regs.cpl = s[14] as 0 | 3;
+    this.tssBase = s[15]; this.system.tssLimit = s[16]; this.icount = s[17]; this.shadow = s[18] !== 0;
+    m.star = s[19]; m.lstar = s[20]; m.cstar = s[21]; m.sfmask = s[22]; m.fsBase = s[23]; m.gsBase = s[24]; m.kernelGsBase = s[25];
+    this.clock.skipTo(s[26]);
+    this.pauseRun = 0;
+    // This thread's TLB is good unless the CPU invalidated translations on another host thread since.
+    if (s[27] !== this.mmu.invalidations) {
+      this.mmu.flush();
+      this.mmu.invalidations = s[27];
+    }
   }
 
   // ---- port I/O ------------------------------------------------------------------------------

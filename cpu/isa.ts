@@ -133,3 +133,24 @@ export function syscallEntry(name: string, impl: (nr: number, rdi: number, rsi: 
   const symbol = TEXT.define(KERNEL_TEXT, name, impl);
   return { addr: symbol.addr, name };
 }
+
+// ---- guest threads (cpu/threads.ts): model-specific instructions ------------------------------
+// Guest code is host code, so a guest thread's stack is a host stack: each guest thread runs on a
+// host thread of its own and the CPU is a baton passed between them. A context block (CONTEXT_BYTES
+// of kernel memory; layout in cpu/threads.ts) names a thread's saved RSP and its host thread.
+export { CONTEXT_BYTES } from './threads.js';
+/**
+ * Prepare the context block at `ctx` for a new guest thread: take a free host thread for it (one of
+ * the machine's `cpu.threads`) and write RSP = `stackTop`. The first switch to it calls `entry(arg)`
+ * there with the CPU as the switcher left it (RFLAGS included). False when no host thread is free.
+ */
+export function threadCreate(ctx: number, entry: GuestFn<[number], never>, arg: number, stackTop: number): boolean {
+  return current().threads.create(ctx, entry.addr, arg, stackTop);
+}
+/**
+ * `switch_to(prev, next)`: save RSP and this host thread in the context block at `prev`, load RSP
+ * and the host thread from `next`, and continue there. Returns when a later switch names `prev`.
+ */
+export function threadSwitch(prev: number, next: number): void { current().threads.switchTo(prev, next); }
+/** Give back the host thread of the (not running) context at `ctx`: its host stack is discarded. */
+export function threadRelease(ctx: number): void { current().threads.release(ctx); }

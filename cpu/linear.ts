@@ -5,14 +5,14 @@
 import type { AccessSize } from '../bus/device.js';
 import type { MachineClock } from '../bus/clock.js';
 import type { PhysicalMemory } from '../bus/memory.js';
-import type { BusRouter } from '../bus/router.js';
+import type { CpuBus } from '../bus/cpu-bus.js';
 import { Access, type Mmu } from './mmu.js';
 
 export class LinearMemory {
   constructor(
     private readonly memory: PhysicalMemory,
     private readonly mmu: Mmu,
-    private readonly bus: BusRouter,
+    private readonly bus: CpuBus,
     private readonly clock: MachineClock,
     /** Delivers a fault raised by a guest access (the CPU's exception path); returns if its handler does. */
     private readonly deliverFault: (err: unknown) => void,

@@ -168,14 +168,22 @@ export class Mmu {
 
   /** INVLPG: drop the translation of the page containing `vaddr` (a NOP for a non-canonical one). */
   invlpg(vaddr: number): void {
+    this.invalidations++;
     const lin = canonicalBits(vaddr);
     if (lin >= 0) this.tlb.invalidatePage(Math.floor(lin / PAGE));
   }
 
   /** A CR3 write (or a CR4.PGE/PAE/PCIDE or CR0.PG change): drop every translation, global ones too. */
   flush(): void {
+    this.invalidations++;
     this.tlb.flush();
   }
+
+  /**
+   * INVLPGs and flushes so far. A context switch carries the count with the CPU: a host thread
+   * whose TLB was filled before an invalidation it did not see flushes it (Cpu.loadState).
+   */
+  invalidations = 0;
 
   /** The error-code bits that every #PF of this access carries, whatever its cause. */
   private accessCode(access: Access): number {

@@ -39,6 +39,11 @@ class TextSpace {
     return sym;
   }
 
+  /** Where every region's next function would go: equal on two threads that loaded the same code in the same order. */
+  layout(): string {
+    return [...this.next].map(([r, a]) => `${r}@${a.toString(16)}`).join(',');
+  }
+
   /** The function whose slot contains `addr`, if any. */
   at(addr: number): TextSymbol | undefined {
     return this.byIndex.get(Math.floor(addr / SLOT));

@@ -8,6 +8,8 @@ export interface KernelFeatures {
   readonly allocator?: string;
   /** The userspace kernel (kernel.main: userspace): user segments, TSS.RSP0, syscalls, #GP/#PF that end a program. */
   readonly userspace?: boolean;
+  /** kernel.timeslice (ns): a preempting kernel's APIC timer period (machine YAML; default 10 ms). */
+  readonly timesliceNs?: number;
 }
 
 let current: KernelFeatures = { post: 3 };

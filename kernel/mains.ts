@@ -87,6 +87,15 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
     scenarios: {},
     load: () => import('./main/bench-irq.js'),
   },
+  'bench-switch': {
+    title: 'not a post: two guest threads hand the CPU back and forth 2000 times, then exit 33 (npm run bench; needs cpu.threads ≥ 1)',
+    scenarios: {
+      io: 'the second thread writes its turn number to COM1 at each of its first 8 turns (port I/O from a guest-thread worker)',
+      keep: 'the second thread keeps the CPU in `loop {}` with interrupts off: the machine-time limit ends the run',
+      fault: 'the second thread divides by zero with no IDT: a triple fault while a worker holds the CPU',
+    },
+    load: () => import('./main/bench-switch.js'),
+  },
   ...TEST_KERNEL_MAINS,
 };
 

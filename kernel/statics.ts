@@ -58,3 +58,8 @@ export function staticData(name: string, initial: Uint8Array, align = 8): number
 export function kernelDataImage(): ReadonlyArray<readonly [number, Uint8Array]> {
   return dataImage;
 }
+
+/** The statics placed so far (count and section ends): equal on two threads that loaded the same kernel modules in the same order. */
+export function staticsLayout(): string {
+  return `${symbols.size}:${nextData.toString(16)}:${nextBss.toString(16)}`;
+}

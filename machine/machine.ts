@@ -199,10 +199,16 @@ export class Machine {
       ring: cpuRing, control: this.control.sab, memory: this.memory,
       controlPort: cpuActor.remoteControl, eventsPort: cpuActor.remoteEvents,
     };
+    // Guest-thread workers (cpu.threads) are the CPU actor's to start; their trace rings are ours to drain.
+    const threadRings = qtest ? [] : Array.from({ length: spec.cpu.threads }, () => {
+      const ring = allocateRing(ringBytes);
+      this.hub.addRing(ring);
+      return ring;
+    });
     const cpuTask: CpuTask | QtestTask = qtest
       ? { ...busTask, role: 'qtest' }
       : {
-          ...busTask, role: 'cpu', stopAt: options.stopAt ?? Infinity, stopReason: options.stopReason ?? 'for',
+          ...busTask, role: 'cpu', stopAt: options.stopAt ?? Infinity, stopReason: options.stopReason ?? 'for', threadRings,
           session: options.session && this.host ? { ...options.session, hostPort: this.host.remote } : undefined,
         };
     this.hub.start();

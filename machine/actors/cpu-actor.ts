@@ -10,13 +10,38 @@ import { Cpu } from '../../cpu/cpu.js';
 import { GuestReturned, MachineReset, MachineStop } from '../../cpu/errors.js';
 import { bindCpu } from '../../cpu/isa.js';
 import { powerOn } from '../../firmware/post.js';
-import { KERNEL_MAINS } from '../../kernel/mains.js';
+import { KERNEL_MAINS, type KernelStart } from '../../kernel/mains.js';
+import { staticsLayout } from '../../kernel/statics.js';
+import { TEXT } from '../../cpu/text.js';
+import { BatonThreads } from '../../cpu/threads.js';
+import { BootThreads } from './guest-threads.js';
+import type { MachineSpec } from '../config/spec.js';
 import { features, setFeatures } from '../../kernel/features.js';
 import { assembleBus, postDeviceEvents, serveHostEvents } from './bus-assembly.js';
 import { exposeControl } from './comlink.js';
 import { DeviceCrash } from './device-shell.js';
 import type { CpuExit, CpuTask } from './protocol.js';
 import { CpuSession, ReplayMismatch } from '../replay/session.js';
+
+/** Load the kernel `spec` names (its modules place their functions and statics) and set its features; returns `_start`. */
+export async function loadKernel(spec: MachineSpec): Promise<KernelStart> {
+  const kernel = KERNEL_MAINS[spec.kernel.main];
+  if (!kernel) throw new Error(`unknown kernel.main "${spec.kernel.main}"`);
+  const kernelStart = (await kernel.load()).entry(spec.kernel.scenario);
+  if (spec.kernel.allocator) setFeatures({ ...features(), allocator: spec.kernel.allocator });
+  if (spec.kernel.timesliceNs) setFeatures({ ...features(), timesliceNs: spec.kernel.timesliceNs });
+  return kernelStart;
+}
+
+/** The addresses code and statics were given on this thread (a guest-thread worker must match them). */
+export function codeLayout(): string {
+  return `${TEXT.layout()};${staticsLayout()}`;
+}
+
+/** The realtime clock's origin as an absolute time, for clocks on other threads (virtual: unused). */
+function clockOrigin(clock: MachineClock): number {
+  return clock instanceof RealtimeClock ? clock.epochOrigin : 0;
+}
 
 /** A triple-fault boot loop is reported after this many resets in a row. */
 const MAX_RESETS = 50;
@@ -27,10 +52,12 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   const tracer = new Tracer(control, task.ring);
   const memory = new PhysicalMemory(task.memory);
   const { bus, shells } = await assembleBus(task, memory, tracer, postDeviceEvents(eventsPort), control.i32);
-  const kernel = KERNEL_MAINS[spec.kernel.main];
-  if (!kernel) throw new Error(`unknown kernel.main "${spec.kernel.main}"`);
-  const kernelStart = (await kernel.load()).entry(spec.kernel.scenario);
-  if (spec.kernel.allocator) setFeatures({ ...features(), allocator: spec.kernel.allocator });
+  const kernelStart = await loadKernel(spec);
+  if (task.session && spec.cpu.threads > 0) throw new Error('the monitor, --record, --replay and --stop-at do not support machines with guest threads (cpu.threads) yet');
+  // Guest threads (cpu.threads): workers that load the same kernel and wait for the CPU.
+  const threads = spec.cpu.threads > 0
+    ? await BootThreads.start({ spec, control: task.control, memory: task.memory, layout: codeLayout(), stopAt: task.stopAt, stopReason: task.stopReason }, task.threadRings ?? [])
+    : undefined;
 
   // Machine time starts when every device worker serves (a realtime --for 100ms sees a booted screen).
   control.awaitGo();
@@ -49,6 +76,13 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
     host: session?.host,
   });
   session?.bind(cpu);
+  if (threads) {
+    threads.bind(bus, {
+      ready: (t) => eventsPort.postMessage({ type: 'ready', t }),
+      idleForever: (t, why, detail) => eventsPort.postMessage({ type: 'idle-forever', t, why, detail }),
+    }, clockOrigin(baseClock));
+    cpu.threads = new BatonThreads(cpu, threads);
+  }
 
   serveHostEvents(eventsPort);
   // Reachable only while the guest is not running: the guest never returns to the event loop.
@@ -67,6 +101,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   let resets = 0;
   for (;;) {
     try {
+      threads?.abandonAll(); // a reset ends every guest thread but the boot thread
       cpu.reset();
       if (resets > 0) bus.resetAll(clock.now());
       bus.prime(clock.now());
@@ -94,6 +129,8 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
     break;
   }
   bindCpu(undefined);
+  threads?.abandonAll();
+  await threads?.close();
   control.i32[C_BUSY] = 0;
   const now = clock.now();
   try {

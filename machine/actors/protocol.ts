@@ -57,6 +57,8 @@ export interface CpuTask extends BusTask {
   readonly stopReason: StopReason;
   /** The monitor, --record, --replay, --stop-at (machine/replay/protocol.ts). */
   readonly session?: SessionTask;
+  /** Trace rings of the guest-thread workers (spec.cpu.threads of them). */
+  readonly threadRings?: readonly SharedArrayBuffer[];
 }
 
 /**

@@ -97,7 +97,8 @@ async function finish(abs: string, m: Merged, ctx: LoadContext, kernelMains: rea
     time: { mode: m.mode?.value ?? 'realtime', idle: m.idle?.value ?? 'adaptive', costs: timeCosts(m) },
     noReboot: m.noReboot?.value ?? false,
     watchdogMs: m.watchdog ? parseDuration(m.watchdog.value) / 1e6 : DEFAULT_WATCHDOG_MS,
-    kernel: { main: m.main.value, ...(m.scenario ? { scenario: m.scenario.value } : {}), ...(m.allocator ? { allocator: m.allocator.value } : {}) },
+    kernel: { main: m.main.value, ...(m.scenario ? { scenario: m.scenario.value } : {}), ...(m.allocator ? { allocator: m.allocator.value } : {}), ...(m.timeslice ? { timesliceNs: parseDuration(m.timeslice.value) } : {}) },
+    cpu: { threads: m.threads?.value ?? 0 },
     devices: [...devices.values()].map((d) => d.spec),
     wires,
   };

@@ -50,6 +50,8 @@ export interface Merged {
   main?: Val<string>;
   scenario?: Val<string>;
   allocator?: Val<string>;
+  timeslice?: Val<string>;
+  threads?: Val<number>;
   /** Keys whose value was rejected somewhere: no "missing" error for them. */
   readonly rejected: Set<string>;
   readonly devices: Map<string, MergedDevice>;
@@ -207,6 +209,13 @@ export function applyLayer(
     if (scenario !== null) m.scenario = scenario;
     const allocator = take<string>('allocator', ['kernel', 'allocator'], kernel);
     if (allocator !== null) m.allocator = allocator;
+    const timeslice = take<string>('timeslice', ['kernel', 'timeslice'], kernel);
+    if (timeslice !== null) m.timeslice = timeslice;
+  }
+  const cpu = v.cpu as Record<string, unknown> | undefined;
+  if (cpu && typeof cpu === 'object' && ok(['cpu'])) {
+    const threads = take<number>('threads', ['cpu', 'threads'], cpu);
+    if (threads !== null) m.threads = threads;
   }
 
   if ('devices' in v && !ok(['devices'])) m.incomplete = true;

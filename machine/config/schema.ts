@@ -229,6 +229,15 @@ export function machineFileSchema(kernelMains: readonly string[] = KERNEL_MAINS)
           main: z.enum(mains).meta({ description: 'Which kernel entry point runs.' }),
           scenario: z.string().min(1).meta({ description: 'A scenario of that kernel (checked by the kernel).' }),
           allocator: z.enum(ALLOCATOR_KINDS).meta({ description: "The kernel's heap allocator (default: the post's: 10 linked-list-allocator, 11+ fixed-size-block; dummy: post 10's Dummy, every allocation fails)." }),
+          timeslice: z
+            .string()
+            .superRefine(inUnits(parseDuration, (ns, value) => (ns < 1e5 || ns > 1e9 ? { message: `must be between 100us and 1s, got ${value}`, hint: 'Write e.g. timeslice: 10ms.' } : undefined)))
+            .meta({ description: "A preempting kernel's time slice: how often the APIC timer interrupts a running thread (kernel.main: preemption).", default: '10ms', examples: ['10ms', '1ms'] }),
+        })
+        .partial(),
+      cpu: z
+        .strictObject({
+          threads: z.number().int().min(0).max(64).meta({ description: 'Host threads (workers) for guest threads the kernel creates besides its boot thread: each guest thread runs on a host thread of its own, and the CPU passes between them at a context switch. 0: the kernel cannot create threads.', default: 0 }),
         })
         .partial(),
       devices: z

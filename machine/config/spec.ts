@@ -93,7 +93,10 @@ export interface MachineSpec {
   readonly noReboot: boolean;
   /** Host ms a device may take to answer one request before the machine stops and names it hung. */
   readonly watchdogMs: number;
-  readonly kernel: { readonly main: string; readonly scenario?: string; readonly allocator?: string };
+  /** kernel.timeslice: the scheduler's preemption period (ns), for kernels that preempt (kernel.main: preemption). */
+  readonly kernel: { readonly main: string; readonly scenario?: string; readonly allocator?: string; readonly timesliceNs?: number };
+  /** cpu.threads: host threads for guest threads besides the boot thread (cpu/threads.ts); 0 = none. */
+  readonly cpu: { readonly threads: number };
   readonly devices: readonly DeviceSpec[];
   readonly wires: readonly WireSpec[];
 }

@@ -25,6 +25,13 @@ export interface RunSession {
 
 export function prepareSession(args: RunArgs, spec: MachineSpec, stopAt: number, stopReason: StopReason, withUi: boolean): RunSession {
   const flags = args.session ?? {};
+  if (spec.cpu.threads > 0) {
+    const flag = flags.replay !== undefined ? '--replay' : flags.record !== undefined ? '--record' : flags.monitor !== undefined ? '--monitor' : flags.stopAtNs !== undefined ? '--stop-at' : undefined;
+    if (flag) {
+      throw new UsageError(`${flag} cannot be used with ${args.file}: the machine has guest threads (cpu.threads: ${spec.cpu.threads}), and the monitor and record/replay do not yet follow the CPU onto their host threads. Run without ${flag}, or use a machine without cpu.threads.`);
+    }
+    withUi = false; // no monitor session: the terminal UI's Ctrl-A C says the monitor is unavailable
+  }
   let runSpec = spec;
   let start: StartOptions['session'];
   if (flags.replay !== undefined) {

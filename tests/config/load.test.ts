@@ -36,6 +36,7 @@ describe('loadMachine: a valid file', () => {
       noReboot: false,
       watchdogMs: 10_000,
       kernel: { main: 'post-07', scenario: 'missing-eoi' },
+      cpu: { threads: 0 },
       devices: [
         {
           name: 'pic1', impl: '../devices/pic.mjs', module: join(devices, 'pic.mjs'), placement: 'inline', onCrash: 'halt', limits: { memoryBytes: 512 * 2 ** 20 },
