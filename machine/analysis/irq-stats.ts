@@ -2,7 +2,8 @@
 // trace records on the main thread, one record at a time (the same from a live machine and from a
 // --log file):
 //   per IRQ line: edges raised (irq.level ↑), delivered (INTA answered with its vector, then
-//   cpu.int), coalesced (irq.coalesced), EOIs (pic.eoi), latency edge → handler entry;
+//   cpu.int), coalesced (irq.coalesced), EOIs (pic.eoi, lapic.eoi), latency edge → handler entry;
+//   a local APIC's timer is a line of its own (lapic.timer expiries are its edges);
 //   per vector: delivered, spurious (pic.spurious), handler time (cpu.iret.duration);
 //   unclaimed ports (io.unclaimed: the router traces each port's first access);
 //   per actor: requests served as the records show them (port reads/writes, INTAs, input changes).
@@ -60,6 +61,9 @@ export interface CpuTimes {
   readonly halted: number;
   /** Times the INTR pin went high. */
   readonly intrRaised: number;
+  /** Context switches between guest threads (cpu.switch), and how many guest threads took part. */
+  readonly switches: number;
+  readonly threads: number;
 }
 
 export interface IrqReport {
@@ -108,13 +112,18 @@ export class IrqStats {
   /** Vectors acknowledged and not yet entered (INTA → cpu.int), with the line they came from. */
   private acked: { vector: number; line?: string } | undefined;
   private lastException = -1;
-  private readonly open: Array<{ vector: number; t: number }> = [];
+  /** Handlers entered and not returned, of the guest thread holding the CPU (cpu.switch swaps them). */
+  private open: Array<{ vector: number; t: number }> = [];
+  /** The other guest threads' open handlers, by host thread handle. */
+  private readonly parked = new Map<number, Array<{ vector: number; t: number }>>();
   private handlerSince = -1;
   private haltedSince = -1;
   private inHandlers = 0;
   private halted = 0;
   private coalescedTotal = 0;
   private intrRaised = 0;
+  private switches = 0;
+  private readonly threads = new Set<number>();
   private records = 0;
   private t = 0;
 
@@ -122,6 +131,13 @@ export class IrqStats {
     this.records++;
     this.t = r.t;
     this.actor(r.src).records++;
+    const timer = this.pics.observe(r);
+    if (timer !== undefined) {
+      // A local APIC timer expiry is an edge of its own line (count: expiries one record covers).
+      const l = this.line(timer);
+      l.raised += Number(r.count) || 1;
+      if (l.pendingEdge < 0) l.pendingEdge = r.t;
+    }
     switch (r.kind) {
       case 'irq.level': {
         const line = String(r.line);
@@ -209,6 +225,11 @@ export class IrqStats {
       case 'pic.eoi':
         this.line(`${String(r.chip)}.ir${Number(r.irq)}`).eois++;
         return;
+      case 'lapic.eoi': {
+        const line = this.pics.lineOf(Number(r.vector));
+        if (line !== undefined) this.line(line).eois++;
+        return;
+      }
       case 'cpu.hlt':
         this.haltedSince = r.t;
         return;
@@ -219,9 +240,21 @@ export class IrqStats {
       case 'io.unclaimed':
         this.unclaimed.push({ port: Number(r.port), dir: String(r.dir), size: Number(r.size) });
         return;
+      case 'cpu.switch': {
+        this.switches++;
+        this.threads.add(Number(r.from)).add(Number(r.to));
+        // Time in handlers is the running thread's: a handler parked by a switch does not count.
+        if (this.handlerSince >= 0) this.inHandlers += r.t - this.handlerSince;
+        this.parked.set(Number(r.from), this.open);
+        this.open = this.parked.get(Number(r.to)) ?? [];
+        this.parked.delete(Number(r.to));
+        this.handlerSince = this.open.length > 0 ? r.t : -1;
+        return;
+      }
       case 'machine.reset':
         this.pics.reset();
-        this.open.length = 0;
+        this.open = [];
+        this.parked.clear();
         this.handlerSince = -1;
         for (const l of this.lines.values()) l.pendingEdge = -1;
         return;
@@ -244,7 +277,7 @@ export class IrqStats {
       })),
       unclaimed: [...this.unclaimed].sort((a, b) => a.port - b.port),
       actors: [...this.actors.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([actor, a]) => ({ actor, ...a })),
-      cpu: { inHandlers, halted, intrRaised: this.intrRaised },
+      cpu: { inHandlers, halted, intrRaised: this.intrRaised, switches: this.switches, threads: this.threads.size },
       coalescedTotal: this.coalescedTotal,
     };
   }

@@ -23,7 +23,8 @@ export function statsText(r: IrqReport, title: string): string {
   out.push(...table(['vector', 'handler', 'entered', 'INTA', 'exceptions', 'spurious', 'handler time', 'open'],
     r.vectors.map((v) => [hex(v.vector), v.handler ?? '—', String(v.entered), String(v.external), String(v.exceptions), String(v.spurious), dist(v.handlerTime), String(v.unreturned)]), 2));
   out.push(`coalesced edges (lost to host lag): ${r.coalescedTotal}`);
-  out.push(`CPU: INTR raised ${r.cpu.intrRaised} times, ${showNs(r.cpu.inHandlers)} in handlers, ${showNs(r.cpu.halted)} halted`);
+  const switches = r.cpu.switches ? `, ${r.cpu.switches} context switches between ${r.cpu.threads} guest threads` : '';
+  out.push(`CPU: INTR raised ${r.cpu.intrRaised} times, ${showNs(r.cpu.inHandlers)} in handlers, ${showNs(r.cpu.halted)} halted${switches}`);
   out.push(r.unclaimed.length
     ? `unclaimed ports (first access of each; reads return all ones): ${r.unclaimed.map((u) => `${hex(u.port)} ${u.dir}/${u.size}`).join(', ')}`
     : 'unclaimed ports: none');

@@ -5,6 +5,9 @@
 //                 system calls as slices (syscall → sysretq; one that never returns, SYS_EXIT,
 //                 stays the cpu.syscall instant), exceptions and faults as instants;
 //   cpu: halted   hlt → wake slices;
+//   cpu thread N  with guest threads (cpu.switch): each guest thread's handlers and system calls on
+//                 a track of its own (the boot thread's stay on cpu), and a "running" slice for
+//                 every stretch in which it held the CPU;
 //   one per actor (pic1, pit, kbd, …): what it served or did (port reads/writes, INTA, EOI, edges,
 //                 its own records) as short slices and instants;
 // counters: every IRQ line's level (pic1.ir0, …), the CPU's INTR pin, each PIC's INT output;
@@ -34,7 +37,10 @@ const HALTED = 2;
 /** A port access, INTA or EOI is drawn this long (µs): visible, and something for arrows to bind to. */
 const MARK_US = 0.001;
 /** Kinds that become slices, counters or flows rather than plain instants. */
-const DRAWN = new Set(['irq.level', 'pic.intr', 'cpu.inta', 'cpu.int', 'cpu.iret', 'cpu.sysret', 'cpu.hlt', 'cpu.wake', 'io.read', 'io.write', 'pic.eoi']);
+const DRAWN = new Set(['irq.level', 'pic.intr', 'cpu.inta', 'cpu.int', 'cpu.iret', 'cpu.sysret', 'cpu.hlt', 'cpu.wake', 'io.read', 'io.write', 'pic.eoi', 'lapic.eoi', 'cpu.switch']);
+
+/** A guest thread's track: its handlers nest on their own (a switch leaves them open). */
+interface GuestTrack { tid: number; open: Array<{ vector: number }>; since: number }
 
 interface Flow { id: number; events: TraceEvent[] }
 
@@ -42,7 +48,9 @@ export class TimelineBuilder {
   private readonly events: TraceEvent[] = [];
   private readonly tids = new Map<string, number>();
   private readonly pics = new PicMap();
-  private readonly open: Array<{ vector: number }> = [];
+  /** Guest threads by host thread handle; `cur` holds the CPU (0, the boot thread, draws on cpu). */
+  private readonly guests = new Map<number, GuestTrack>([[0, { tid: CPU, open: [], since: -1 }]]);
+  private cur: GuestTrack = this.guests.get(0)!;
   /** Per line: the arrow from its pending edge (waiting for INTA). */
   private readonly edgeFlow = new Map<string, Flow>();
   /** Per line: the arrow of the interrupt in service (waiting for EOI). */
@@ -63,6 +71,8 @@ export class TimelineBuilder {
   add(r: TraceRecord): void {
     const ts = r.t / 1000;
     this.lastTs = ts;
+    const timer = this.pics.observe(r);
+    if (timer !== undefined && !this.edgeFlow.has(timer)) this.startFlow(timer, this.tid(r.src), ts);
     switch (r.kind) {
       case 'irq.level': return this.level(r, ts);
       case 'pic.intr': return this.counter(`${String(r.chip)} INT`, ts, Number(r.state));
@@ -71,9 +81,10 @@ export class TimelineBuilder {
       case 'cpu.iret': return this.leave(r, ts);
       case 'cpu.sysret': {
         const dur = Number(r.duration) / 1000;
-        this.push({ name: `syscall ${String(r.nr)}`, ph: 'X', ts: ts - dur, dur, pid: PID, tid: CPU, cat: 'syscall', args: { nr: r.nr, result: r.result } });
+        this.push({ name: `syscall ${String(r.nr)}`, ph: 'X', ts: ts - dur, dur, pid: PID, tid: this.cur.tid, cat: 'syscall', args: { nr: r.nr, result: r.result } });
         return;
       }
+      case 'cpu.switch': return this.switchTo(Number(r.from), Number(r.to), ts);
       case 'cpu.hlt':
         if (!this.halted) this.push({ name: 'hlt', ph: 'B', ts, pid: PID, tid: HALTED });
         this.halted = true;
@@ -90,9 +101,17 @@ export class TimelineBuilder {
         this.push({ name: what, ph: 'X', ts, dur: MARK_US, pid: PID, tid: this.tid(String(r.device)), cat: 'io', args: { port: hex(Number(r.port)), value: hex(Number(r.value)), size: r.size } });
         return;
       }
-      case 'pic.eoi': return this.eoi(r, ts);
+      case 'pic.eoi': return this.eoi(`${String(r.chip)}.ir${Number(r.irq)}`, this.tid(String(r.chip)), `EOI ir${Number(r.irq)}`, ts, { mode: r.mode });
+      case 'lapic.eoi': {
+        const line = this.pics.lineOf(Number(r.vector));
+        this.eoi(line, this.tid(r.src), `EOI ${hex(Number(r.vector))}`, ts, { vector: hex(Number(r.vector)) });
+        return;
+      }
       case 'machine.reset':
         this.closeHandlers(ts, 'reset');
+        this.endRunning(ts);
+        this.cur = this.guests.get(0)!;
+        this.cur.since = -1;
         this.pics.reset();
         this.edgeFlow.clear();
         this.serviceFlow.clear();
@@ -100,7 +119,7 @@ export class TimelineBuilder {
         return;
     }
     if (DRAWN.has(r.kind)) return;
-    const tid = r.src === 'cpu' || r.src === 'bus' ? CPU : this.tid(r.src);
+    const tid = r.src === 'cpu' || r.src === 'bus' ? this.cur.tid : this.tid(r.src);
     const { v: _v, t: _t, seq: _seq, kind, src: _src, ...fields } = r;
     const args: Record<string, unknown> = {};
     for (const [k, value] of Object.entries(fields)) args[k] = typeof value === 'number' && /vector|error_code|cr2|addr|port|value|cmd|byte|rip|base/.test(k) ? hex(value) : value;
@@ -112,6 +131,7 @@ export class TimelineBuilder {
   finish(): { traceEvents: TraceEvent[]; displayTimeUnit: 'ns'; otherData: Record<string, unknown> } {
     if (!this.finished) {
       this.closeHandlers(this.lastTs, 'end of the run');
+      this.endRunning(this.lastTs);
       if (this.halted) this.push({ name: 'hlt', ph: 'E', ts: this.lastTs, pid: PID, tid: HALTED });
       this.halted = false;
       // Arrows that never reached an EOI are dropped: a flow needs its finish.
@@ -134,7 +154,11 @@ export class TimelineBuilder {
     }
     if (state !== 1 || this.edgeFlow.has(line)) return;
     // The edge: a mark on the driving device's track, where the arrow starts.
-    const tid = this.tid(r.src);
+    this.startFlow(line, this.tid(r.src), ts);
+  }
+
+  /** An edge of `line` (a wire's rise, a local APIC timer expiry): a mark where its arrow starts. */
+  private startFlow(line: string, tid: number, ts: number): void {
     this.push({ name: `${line} ↑`, ph: 'X', ts, dur: MARK_US, pid: PID, tid, cat: 'irq' });
     const flow = { id: this.nextFlow++, events: [] };
     this.edgeFlow.set(line, flow);
@@ -156,43 +180,64 @@ export class TimelineBuilder {
     const vector = Number(r.vector);
     const handler = String(r.handler);
     const short = handler.split('::').pop();
-    this.push({ name: `${hex(vector)} ${short}`, ph: 'B', ts, pid: PID, tid: CPU, cat: 'handler', args: { vector: hex(vector), handler, depth: r.depth } });
-    this.open.push({ vector });
+    this.push({ name: `${hex(vector)} ${short}`, ph: 'B', ts, pid: PID, tid: this.cur.tid, cat: 'handler', args: { vector: hex(vector), handler, depth: r.depth } });
+    this.cur.open.push({ vector });
     const acked = this.acked;
     this.acked = undefined;
     if (acked?.flow && acked.line !== undefined) {
-      this.push({ name: 'irq', ph: 't', ts, pid: PID, tid: CPU, cat: 'irq', id: acked.flow.id });
+      this.push({ name: 'irq', ph: 't', ts, pid: PID, tid: this.cur.tid, cat: 'irq', id: acked.flow.id });
       this.serviceFlow.set(acked.line, acked.flow);
     }
   }
 
   private leave(r: TraceRecord, ts: number): void {
     const vector = Number(r.vector);
-    let i = this.open.length - 1;
-    while (i >= 0 && this.open[i].vector !== vector) i--;
+    const track = this.cur;
+    let i = track.open.length - 1;
+    while (i >= 0 && track.open[i].vector !== vector) i--;
     if (i < 0) return; // a return from a handler entered before the records began
     // Handlers above it that never returned end here too (B/E must nest).
-    while (this.open.length > i + 1) this.end(ts, { returned: false });
-    this.end(ts, { duration_ns: r.duration });
+    while (track.open.length > i + 1) this.end(track, ts, { returned: false });
+    this.end(track, ts, { duration_ns: r.duration });
   }
 
-  private eoi(r: TraceRecord, ts: number): void {
-    const line = `${String(r.chip)}.ir${Number(r.irq)}`;
-    const tid = this.tid(String(r.chip));
-    this.push({ name: `EOI ir${Number(r.irq)}`, ph: 'X', ts, dur: MARK_US, pid: PID, tid, cat: 'irq', args: { mode: r.mode } });
+  private eoi(line: string | undefined, tid: number, name: string, ts: number, args: Record<string, unknown>): void {
+    this.push({ name, ph: 'X', ts, dur: MARK_US, pid: PID, tid, cat: 'irq', args });
+    if (line === undefined) return;
     const flow = this.serviceFlow.get(line);
     if (!flow) return;
     this.serviceFlow.delete(line);
     this.push({ name: 'irq', ph: 'f', bp: 'e', ts, pid: PID, tid, cat: 'irq', id: flow.id });
   }
 
-  private end(ts: number, args: Record<string, unknown>): void {
-    this.open.pop();
-    this.push({ name: '', ph: 'E', ts, pid: PID, tid: CPU, args });
+  private end(track: GuestTrack, ts: number, args: Record<string, unknown>): void {
+    track.open.pop();
+    this.push({ name: '', ph: 'E', ts, pid: PID, tid: track.tid, args });
   }
 
   private closeHandlers(ts: number, why: string): void {
-    while (this.open.length) this.end(ts, { returned: false, why });
+    for (const track of this.guests.values()) while (track.open.length) this.end(track, ts, { returned: false, why });
+  }
+
+  /** The CPU passed from one guest thread to another: later handlers and instants go on `to`'s track. */
+  private switchTo(from: number, to: number, ts: number): void {
+    const leaving = this.cur;
+    this.endRunning(ts);
+    let track = this.guests.get(to);
+    if (!track) {
+      track = { tid: this.tid(`cpu thread ${to}`), open: [], since: -1 };
+      this.guests.set(to, track);
+    }
+    this.push({ name: `switch → ${to}`, ph: 'X', ts, dur: MARK_US, pid: PID, tid: leaving.tid, cat: 'thread', args: { from, to } });
+    track.since = ts;
+    this.cur = track;
+  }
+
+  /** The running slice of the guest thread holding the CPU ends here. */
+  private endRunning(ts: number): void {
+    const track = this.cur;
+    if (track.since >= 0) this.push({ name: 'running', ph: 'X', ts: track.since, dur: ts - track.since, pid: PID, tid: track.tid, cat: 'thread' });
+    track.since = -1;
   }
 
   private counter(name: string, ts: number, value: number): void {

@@ -1,7 +1,7 @@
 // The public API (api/, `import { Machine } from 'actorpc'`) on real machines in virtual time.
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Machine, UntilError } from '../../api/index.js';
+import { Machine, ofKind, UntilError } from '../../api/index.js';
 
 describe('Machine (the public API)', () => {
   it('streams one wire, one device\'s ports and the exceptions; tracing is off while nobody subscribes', async () => {
@@ -51,5 +51,15 @@ describe('Machine (the public API)', () => {
   it('bad durations and unknown machines are errors that say what to write', async () => {
     await expect(Machine.start('post-07', { for: '5 parsecs' })).rejects.toThrow(/for: .*duration/);
     await expect(Machine.start('post-07', { set: { 'time.mode': 'sometimes' } })).rejects.toThrow(/time\.mode/);
+  });
+});
+
+describe('Machine with guest threads (cpu.threads)', () => {
+  it('runs and streams its context switches; runFor says it needs the monitor, which such a machine has not', async () => {
+    const m = await Machine.start('config/bench/switch.yaml', { time: 'virtual', for: '5s' });
+    const switches = firstValueFrom(m.records$('cpu.switch').pipe(ofKind('cpu.switch'), take(4), toArray()));
+    await expect(m.runFor('1ms')).rejects.toThrow(/runFor needs the monitor, which does not yet support machines with guest threads \(cpu\.threads: 1/);
+    expect((await switches).map((r) => [r.from, r.to])).toEqual([[0, 1], [1, 0], [0, 1], [1, 0]]);
+    expect((await m.result).status).toBe(33);
   });
 });

@@ -16,7 +16,7 @@ describe('config/schema.json', () => {
   it('describes the file for editors: strict keys, enums, patterns', () => {
     const schema = JSON.parse(machineJsonSchemaText());
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['name', 'extends', 'memory', 'time', 'watchdog', 'no_reboot', 'kernel', 'devices', 'wires']);
+    expect(Object.keys(schema.properties)).toEqual(['name', 'extends', 'memory', 'time', 'watchdog', 'no_reboot', 'kernel', 'cpu', 'devices', 'wires']);
     expect(schema.properties.kernel.properties.main.enum).toEqual([...KERNEL_MAINS]);
     const device = schema.properties.devices.additionalProperties.anyOf[0];
     expect(device.additionalProperties).toBe(false);
