@@ -8,6 +8,12 @@ export interface KernelFeatures {
   readonly allocator?: string;
   /** The userspace kernel (kernel.main: userspace): user segments, TSS.RSP0, syscalls, #GP/#PF that end a program. */
   readonly userspace?: boolean;
+  /**
+   * The kernel runs on the APICs (kernel.main: preemption): the PICs are masked, the I/O APIC
+   * delivers the keyboard and the local APIC timer drives the scheduler, so the IDT leaves
+   * vectors 0x20/0x21 to kernel/apic/interrupts.ts instead of the PIC handlers.
+   */
+  readonly apic?: boolean;
   /** kernel.timeslice (ns): a preempting kernel's APIC timer period (machine YAML; default 10 ms). */
   readonly timesliceNs?: number;
 }

@@ -114,7 +114,7 @@ export const IDT = new Lazy(() => {
   }
   if (post >= 8) idt.set_handler_fn(14, page_fault_handler);
   if (features().userspace) idt.set_handler_fn(13, general_protection_fault_handler);
-  if (post >= 7) {
+  if (post >= 7 && !features().apic) {
     if (!scenario('no-timer-handler')) idt.set_handler_fn(InterruptIndex.Timer, timer_interrupt_handler);
     idt.set_handler_fn(InterruptIndex.Keyboard, keyboard_interrupt_handler);
   }

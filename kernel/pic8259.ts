@@ -103,6 +103,17 @@ export class ChainedPics {
     p2.writeMask(saved2);
   }
 
+  /**
+   * `disable()` (pic8259 0.11): mask every line of both PICs — OCW1 = 0xFF to each data port — as
+   * a kernel does before it hands interrupts to the APICs (Linux's legacy_pic->mask_all). After
+   * `initialize()` the vectors are 0x20..0x2F, so a spurious IRQ 7/15 the masked 8259 may still
+   * raise cannot land on an exception vector.
+   */
+  disable(): void {
+    this.pics[0].writeMask(0xff);
+    this.pics[1].writeMask(0xff);
+  }
+
   handles_interrupt(vector: number): boolean {
     return this.pics.some((p) => p.handles(vector));
   }

@@ -80,6 +80,11 @@ export class Writer {
     return load8(this.at + COLOR_CODE);
   }
 
+  /** Change the colour of what is written next (the blog's Writer has no setter; threads of the preemption demo print in their own colours). */
+  setColorCode(color: number): void {
+    store8(this.at + COLOR_CODE, color);
+  }
+
   writeByte(byte: number): void {
     if (byte === 0x0a) {
       this.newLine();
@@ -121,10 +126,14 @@ export class Writer {
 /** `static WRITER: Mutex<Writer>`'s bytes: the lock word, then the Writer. */
 const WRITER_AT = staticAlloc('blog_os::vga_buffer::WRITER', 8 + WRITER_BYTES, 8);
 
-/** The global WRITER: Yellow on Black, created on first use (lazy_static). */
+/**
+ * The global WRITER: Yellow on Black, created on first use (lazy_static). On another host thread
+ * (a guest thread's) the view is the same two addresses: the lock word and the Writer's fields.
+ */
 export const WRITER = new Lazy(
   () => new Mutex(Writer.new(WRITER_AT + 8, colorCode(Color.Yellow, Color.Black)), WRITER_AT),
   'blog_os::vga_buffer::WRITER::LAZY',
+  () => new Mutex(new Writer(WRITER_AT + 8), WRITER_AT),
 );
 
 /**
@@ -136,6 +145,18 @@ export function print(text: string): void {
   const write = () => WRITER.get().with((w) => w.writeString(text));
   if (features().post >= 7 && !scenario('print-deadlock')) interrupts.without_interrupts(write);
   else write();
+}
+
+/** print! in another colour (foreground/background code), then the Writer's own colour again. */
+export function print_colored(text: string, color: number): void {
+  interrupts.without_interrupts(() =>
+    WRITER.get().with((w) => {
+      const saved = w.colorCode;
+      w.setColorCode(color);
+      w.writeString(text);
+      w.setColorCode(saved);
+    }),
+  );
 }
 
 /** println!: the text followed by a newline. */

@@ -126,13 +126,47 @@ export class DummyAllocator implements KernelAllocator {
  * `#[global_allocator]`: a u32 in .bss naming the installed allocator (0: none yet, the empty
  * heap — so a reset, which zeroes .bss, brings the empty heap back). The allocators themselves
  * are views on their own statics; the host only keeps the list of the ones the kernel linked.
+ *
+ *   bits 0-15   index + 1 in this host thread's `linked` list
+ *   bits 16-23  the allocator's kind (KIND_CODES index + 1; 0 for a host-made GlobalAlloc)
+ *
+ * The kind is for the other host threads (guest threads, cpu/threads.ts): their `linked` list is
+ * empty, so they rebuild a view of the kind's allocator on its static (allocator/index.ts registers
+ * how) — the allocator's state is all in memory already.
  */
 export const GLOBAL_ALLOCATOR_AT = staticAlloc('blog_os::allocator::GLOBAL_ALLOCATOR', 4, 4);
 const linked: GlobalAlloc[] = [];
+const KIND_CODES = ['bump', 'linked-list', 'linked-list-allocator', 'fixed-size-block', 'buddy', 'dummy'] as const;
+const views = new Map<string, () => KernelAllocator>();
+/** Views built on this host thread for an allocator another host thread installed, by word. */
+const viewed = new Map<number, GlobalAlloc>();
+
+/** How to view the global allocator of `kind` on a host thread that did not install it (on its default static). */
+export function registerAllocatorView(kind: string, view: () => KernelAllocator): void {
+  views.set(kind, view);
+}
 
 function installed(): GlobalAlloc {
-  const n = load32(GLOBAL_ALLOCATOR_AT);
-  return n === 0 ? EMPTY : linked[n - 1];
+  const word = load32(GLOBAL_ALLOCATOR_AT);
+  const n = word & 0xffff;
+  if (n === 0) return EMPTY;
+  const mine = linked[n - 1];
+  if (mine) return mine;
+  let v = viewed.get(word);
+  if (!v) {
+    const kind = KIND_CODES[(word >>> 16) - 1];
+    const view = kind && views.get(kind);
+    if (!view) throw new Error(`the global allocator was installed on another host thread and has no view (word 0x${word.toString(16)})`);
+    v = view();
+    viewed.set(word, v);
+  }
+  return v;
+}
+
+/** Forget this host thread's list of linked allocators, as a host thread that never installed one (tests). */
+export function forgetLinkedAllocators(): void {
+  linked.length = 0;
+  viewed.clear();
 }
 
 function sameAllocator(a: GlobalAlloc, b: GlobalAlloc): boolean {
@@ -151,7 +185,8 @@ export const ALLOCATOR = {
     let i = linked.findIndex((b) => sameAllocator(a, b));
     if (i < 0) i = linked.push(a) - 1;
     else linked[i] = a;
-    store32(GLOBAL_ALLOCATOR_AT, i + 1);
+    const kind = KIND_CODES.indexOf((a as Partial<KernelAllocator>).kind as (typeof KIND_CODES)[number]) + 1;
+    store32(GLOBAL_ALLOCATOR_AT, (kind << 16) | (i + 1));
   },
   alloc(l: Layout): number {
     return installed().alloc(l);

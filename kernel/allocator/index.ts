@@ -10,7 +10,7 @@
 // pages must be mapped first) and makes it the global allocator used by Box, Vec and Rc.
 import { BumpAllocator } from './bump.js';
 import { FixedSizeBlockAllocator } from './fixed_size_block.js';
-import { ALLOCATOR, DummyAllocator, heapInitialised, type KernelAllocator } from './global.js';
+import { ALLOCATOR, DummyAllocator, heapInitialised, registerAllocatorView, type KernelAllocator } from './global.js';
 import { LinkedListAllocator } from './linked_list.js';
 import { LockedHeap } from './linked_list_allocator.js';
 import { BuddyAllocator } from './buddy.js';
@@ -62,6 +62,15 @@ export function createAllocator(kind: AllocatorKind, heapStart: number, heapSize
   a.init(heapStart, heapSize);
   return a;
 }
+
+// Another host thread (a guest thread's) sees the global allocator through a view on the kind's
+// static: its state was written there by init, on the thread that installed it.
+registerAllocatorView('bump', () => new BumpAllocator());
+registerAllocatorView('linked-list', () => new LinkedListAllocator());
+registerAllocatorView('linked-list-allocator', () => new LockedHeap());
+registerAllocatorView('fixed-size-block', () => new FixedSizeBlockAllocator());
+registerAllocatorView('buddy', () => new BuddyAllocator());
+registerAllocatorView('dummy', () => new DummyAllocator());
 
 /**
  * The allocator half of init_heap: initialise `kind` over the (already mapped) heap and make

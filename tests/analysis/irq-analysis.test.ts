@@ -122,3 +122,52 @@ describe('the Perfetto timeline', () => {
     expect(structureProblems((JSON.parse(text) as { traceEvents: TraceEvent[] }).traceEvents)).toEqual([]);
   });
 });
+
+describe('analysis of a machine on the APICs with guest threads (kernel.main: preemption, scenario busy)', () => {
+  let run: MachineRun;
+  beforeAll(async () => {
+    // Busy threads: the timer preempts them on their own host threads. Keys at absolute machine times
+    // (the boot thread never idles in hlt here, so the --type gate would not open).
+    const keys = typeText('ab', 100 * MS).events.map((k) => ({ key: k.key, down: k.down, at: k.delay }));
+    run = await runMachine(configPath('preemption.yaml'), {
+      trace: true, spec: (s: MachineSpec) => ({ ...virtual(s), kernel: { ...s.kernel, scenario: 'busy' } }), stopAt: 300 * MS, stopReason: 'for', input: { kbd: keys },
+    });
+  });
+  const count = (kind: string, pred: (r: TraceRecord) => boolean = () => true) => run.traces.filter((r) => r.kind === kind && pred(r)).length;
+
+  it('--stats: the local APIC timer is a line of its own and the keyboard is its I/O APIC input, each with deliveries, EOIs and latencies', () => {
+    const stats = new IrqStats();
+    for (const r of run.traces) stats.add(r);
+    const report = stats.report();
+    const timer = report.lines.find((l) => l.line === 'lapic.timer')!;
+    expect(timer.vector).toBe(0x20);
+    expect(timer.raised).toBe(run.traces.filter((r) => r.kind === 'lapic.timer' && r.masked === 0).reduce((n, r) => n + Number(r.count), 0));
+    expect(timer.delivered).toBe(count('cpu.int', (r) => r.vector === 0x20));
+    expect(timer.eois).toBe(count('lapic.eoi', (r) => r.vector === 0x20));
+    expect(timer.latency.count).toBe(timer.delivered);
+    const keyboard = report.lines.find((l) => l.line === 'ioapic.intin1')!;
+    expect(keyboard.vector).toBe(0x21);
+    expect(keyboard.delivered).toBe(count('cpu.int', (r) => r.vector === 0x21));
+    expect(keyboard.delivered).toBe(4); // two keys, make and break
+    expect(keyboard.eois).toBe(keyboard.delivered);
+    // The masked 8259 saw the keyboard's edges too, and delivered none of them.
+    expect(report.lines.find((l) => l.line === 'pic1.ir1')!.delivered).toBe(0);
+    expect(report.cpu.switches).toBe(count('cpu.switch'));
+    expect(report.cpu.threads).toBe(4); // kernel_main and threads A, B, C
+    expect(statsText(report, 'preemption, virtual')).toMatch(/\d+ context switches between 4 guest threads/);
+  });
+
+  it('the timeline puts each guest thread on a track of its own, with its handlers and the stretches it held the CPU', () => {
+    const t = timelineOf(run.traces);
+    expect(structureProblems(t.traceEvents)).toEqual([]);
+    const names = t.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args!.name);
+    expect(names).toEqual(expect.arrayContaining(['cpu', 'cpu thread 1', 'cpu thread 2', 'cpu thread 3', 'lapic', 'ioapic']));
+    const running = t.traceEvents.filter((e) => e.cat === 'thread' && e.name === 'running');
+    expect(running.length).toBe(count('cpu.switch')); // each switch ends one stretch (the last is closed at the end)
+    const trackOf = new Map(t.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.args!.name as string, e.tid]));
+    const timerOnWorkers = t.traceEvents.filter((e) => e.ph === 'B' && e.cat === 'handler' && e.name.startsWith('0x20') && e.tid !== trackOf.get('cpu'));
+    expect(timerOnWorkers.length).toBeGreaterThan(0); // the timer preempted threads A, B, C on their own host threads
+    // Every timer interrupt's arrow runs from the expiry to the local APIC's EOI.
+    expect(t.traceEvents.filter((e) => e.ph === 'f').length).toBe(count('lapic.eoi'));
+  });
+});

@@ -3,7 +3,7 @@
 // second thread (on a worker host thread) do port I/O, keep the CPU, or triple-fault.
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../bus/trace.js';
-import type { MachineSpec } from '../../machine/config/spec.js';
+import type { DeviceSpec, MachineSpec } from '../../machine/config/spec.js';
 import { configPath, runMachine, virtual } from '../support/machine.js';
 
 const SECOND = 1e9;
@@ -17,8 +17,8 @@ function spec(options: { scenario?: string; threads?: number; noReboot?: boolean
   });
 }
 
-async function boot(options: Parameters<typeof spec>[0] = {}, seconds = 5) {
-  const run = await runMachine(configPath('bench/switch.yaml'), { trace: true, spec: spec(options), stopAt: seconds * SECOND, stopReason: 'for' });
+async function boot(options: Parameters<typeof spec>[0] = {}, seconds = 5, device?: (d: DeviceSpec) => DeviceSpec) {
+  const run = await runMachine(configPath('bench/switch.yaml'), { trace: true, spec: spec(options), stopAt: seconds * SECOND, stopReason: 'for', device });
   const of = (kind: string) => run.traces.filter((r) => r.kind === kind);
   return { ...run, text: run.screen.text(), of };
 }
@@ -53,6 +53,13 @@ describe('guest threads: the CPU passed between host threads', () => {
     const firstWrite = run.traces.findIndex((r) => r.kind === 'io.write' && r.port === 0x3f8);
     const before = run.traces.slice(0, firstWrite).filter((r) => r.kind === 'cpu.switch');
     expect(before.at(-1)).toMatchObject({ from: 0, to: 1 });
+  });
+
+  it('every device on a worker of its own: the same trace as inline, the thread on the worker reaching them through the boot thread', async () => {
+    const inline = await boot({ scenario: 'io' });
+    const workers = await boot({ scenario: 'io' }, 5, (d) => ({ ...d, placement: 'worker' }));
+    expect(workers.result.status).toBe(33);
+    expect(comparable(workers.traces)).toEqual(comparable(inline.traces));
   });
 
   it('the machine-time limit stops a run whose CPU is held by the thread on the worker', async () => {
