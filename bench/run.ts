@@ -5,7 +5,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ControlBlock, Tracer } from '../bus/control.js';
-import { allocateMailbox, CLIENT_SPIN, LIFE_STOP, MailboxClient, setMailboxLife } from '../bus/mailbox.js';
+import { allocateMailbox, CLIENT_SPIN, LIFE_STOP, MailboxClient, SERVER_SPIN, setMailboxLife } from '../bus/mailbox.js';
 import { PhysicalMemory } from '../bus/memory.js';
 import { PortMap } from '../bus/ports.js';
 import { BusRouter } from '../bus/router.js';
@@ -19,7 +19,7 @@ import { machineBench } from './machine.js';
 import { memoryBench } from './memory.js';
 import { qtestBench } from './qtest.js';
 import { replayBench } from './replay.js';
-import { switchBench } from './switch.js';
+import { pingPong, switchBench } from './switch.js';
 import { printTable, summarize, writeResults, type BenchRow } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,29 +51,9 @@ async function workerRoundTrip(): Promise<number[]> {
   return samples;
 }
 
-/** The same spin-then-wait ping-pong with nothing else: the floor for the transport. */
-async function barePingPong(): Promise<number[]> {
-  const sab = new SharedArrayBuffer(16);
-  const i32 = new Int32Array(sab);
-  const worker = new Worker(WORKERS, { workerData: { kind: 'pingpong', sab } });
-  await new Promise((r) => worker.once('online', r));
-  const samples: number[] = [];
-  for (let i = 1; i <= WARMUP + RT_SAMPLES; i++) {
-    const t0 = performance.now();
-    Atomics.store(i32, 0, i);
-    Atomics.notify(i32, 0);
-    let spins = CLIENT_SPIN;
-    while (Atomics.load(i32, 1) !== i) {
-      if (--spins > 0) continue;
-      Atomics.wait(i32, 1, Atomics.load(i32, 1), 1000);
-    }
-    const dt = performance.now() - t0;
-    if (i > WARMUP) samples.push(dt * 1e6);
-  }
-  Atomics.store(i32, 2, 1);
-  Atomics.notify(i32, 0);
-  await worker.terminate();
-  return samples;
+/** The same spin-then-wait ping-pong with nothing else (the mailbox's budgets): the floor for the transport. */
+function barePingPong(): Promise<number[]> {
+  return pingPong(CLIENT_SPIN, RT_SAMPLES, WARMUP, SERVER_SPIN);
 }
 
 /** placement: inline — the same `inb`, a direct call into the shell. Batched: per-call cost. */

@@ -12,14 +12,18 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKERS = new URL('./workers.js', import.meta.url);
 const ROUNDS = 3000;
 
-/** Round trips between two threads, each hop a notify and (spin = 0) a sleep in Atomics.wait. */
-async function pingPong(spin: number): Promise<number[]> {
+/**
+ * Round trips (ns) between this thread and a worker handing a word back and forth: each hop a
+ * notify, then `spin` polls (the worker: `workerSpin`) before a sleep in Atomics.wait (0: every
+ * hop a futex wake); `warmup` round trips are not counted.
+ */
+export async function pingPong(spin: number, rounds: number, warmup: number, workerSpin = spin): Promise<number[]> {
   const sab = new SharedArrayBuffer(16);
   const i32 = new Int32Array(sab);
-  const worker = new Worker(WORKERS, { workerData: { kind: 'pingpong', sab, spin } });
+  const worker = new Worker(WORKERS, { workerData: { kind: 'pingpong', sab, spin: workerSpin } });
   await new Promise((r) => worker.once('online', r));
   const samples: number[] = [];
-  for (let i = 1; i <= ROUNDS + 200; i++) {
+  for (let i = 1; i <= warmup + rounds; i++) {
     const t0 = performance.now();
     Atomics.store(i32, 0, i);
     Atomics.notify(i32, 0);
@@ -28,7 +32,7 @@ async function pingPong(spin: number): Promise<number[]> {
       if (--spins > 0) continue;
       Atomics.wait(i32, 1, Atomics.load(i32, 1), 1000);
     }
-    if (i > 200) samples.push((performance.now() - t0) * 1e6);
+    if (i > warmup) samples.push((performance.now() - t0) * 1e6);
   }
   Atomics.store(i32, 2, 1);
   Atomics.notify(i32, 0);
@@ -49,8 +53,8 @@ async function machineRoundTrips(): Promise<number[]> {
 }
 
 export async function switchBench(): Promise<BenchRow[]> {
-  const sleepy = summarize(await pingPong(0));
-  const spinning = summarize(await pingPong(CLIENT_SPIN));
+  const sleepy = summarize(await pingPong(0, ROUNDS, 200));
+  const spinning = summarize(await pingPong(CLIENT_SPIN, ROUNDS, 200));
   const sw = summarize(await machineRoundTrips());
   return [
     {

@@ -1,35 +1,14 @@
 // cpu.threads (host threads for guest threads, cpu/threads.ts) and kernel.timeslice: read into the
 // spec, bad values are errors at their place with the fix, and the run flags that cannot follow the
 // CPU onto guest-thread workers are refused with exit status 2.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigErrors, formatConfigError } from '../../machine/config/errors.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { loadMachine } from '../../machine/config/load.js';
 import { actorpc } from '../support/cli.js';
+import { errorText, FIXTURE_PC as pc, machineFiles } from '../support/config.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const pc = join(here, '../fixtures/machines/pc.yaml');
-const dir = mkdtempSync(join(tmpdir(), 'actorpc-threads-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function machine(name: string, text: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, `extends: ${pc}\n${text}`);
-  return file;
-}
-
-async function errorText(file: string): Promise<string> {
-  try {
-    await loadMachine(file);
-  } catch (err) {
-    if (err instanceof ConfigErrors) return err.errors.map((e) => formatConfigError(e)).join('\n');
-    throw err;
-  }
-  throw new Error(`${file} loaded without errors`);
-}
+const { dir, machine } = machineFiles('actorpc-threads-');
 
 describe('cpu.threads and kernel.timeslice', () => {
   it('default to no guest-thread workers and no timeslice; a file sets them, extends and overrides layer them', async () => {

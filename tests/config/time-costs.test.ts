@@ -1,36 +1,15 @@
 // time.costs (docs/time.md): virtual time per instruction class. Defaults from real hardware,
 // overridden key by key through extends and overrides; ns_per_instruction stays the older
 // spelling of costs.instruction; a bad value is a ConfigError at its place (exit status 2).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIME_COSTS } from '../../bus/clock.js';
-import { ConfigErrors, formatConfigError } from '../../machine/config/errors.js';
 import { loadMachine } from '../../machine/config/load.js';
 import { actorpc } from '../support/cli.js';
+import { errorText, FIXTURE_PC as pc, machineFiles } from '../support/config.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const pc = join(here, '../fixtures/machines/pc.yaml'); // sets ns_per_instruction: 2
-const dir = mkdtempSync(join(tmpdir(), 'actorpc-costs-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function machine(name: string, text: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, `extends: ${pc}\n${text}`);
-  return file;
-}
-
-async function errorText(file: string): Promise<string> {
-  try {
-    await loadMachine(file);
-  } catch (err) {
-    if (err instanceof ConfigErrors) return err.errors.map((e) => formatConfigError(e)).join('\n');
-    throw err;
-  }
-  throw new Error(`${file} loaded without errors`);
-}
+const { dir, machine } = machineFiles('actorpc-costs-');
 
 describe('time.costs', () => {
   it('defaults: 1ns an instruction, 3ns a memory access, 1us a port access and an INTA, 100ns delivery and iretq', () => {
