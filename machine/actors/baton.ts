@@ -39,6 +39,7 @@ const F_NEXT = 5;
 const F_ORIGIN = 6; // realtime clock origin (epoch ms) of the boot thread's clock
 const F_STATE = 8; // STATE_WORDS: Cpu.saveState
 const F_ARG = F_STATE + STATE_WORDS; // per host thread: its start argument
+// then per host thread: host ms it held the CPU and ran guest code (its halts excluded), for --stats
 
 const TEXT_BYTES = 4096;
 
@@ -84,7 +85,7 @@ export class BatonBlock {
   /** `count`: worker host threads (handles 1..count); handle 0 is the boot thread. */
   static allocate(count: number): SharedArrayBuffer {
     const intBytes = (PER_THREAD + (count + 1) * THREAD_WORDS) * 4;
-    const f64Bytes = (F_ARG + count + 1) * 8;
+    const f64Bytes = (F_ARG + 2 * (count + 1)) * 8;
     return new SharedArrayBuffer(Math.ceil(intBytes / 8) * 8 + f64Bytes + TEXT_BYTES);
   }
 
@@ -93,9 +94,9 @@ export class BatonBlock {
     const intWords = PER_THREAD + (count + 1) * THREAD_WORDS;
     const f64At = Math.ceil((intWords * 4) / 8) * 8;
     this.i32 = new Int32Array(sab, 0, intWords);
-    this.f64 = new Float64Array(sab, f64At, F_ARG + count + 1);
+    this.f64 = new Float64Array(sab, f64At, F_ARG + 2 * (count + 1));
     this.state = this.f64.subarray(F_STATE, F_STATE + STATE_WORDS);
-    this.text = new Uint8Array(sab, f64At + (F_ARG + count + 1) * 8, TEXT_BYTES);
+    this.text = new Uint8Array(sab, f64At + (F_ARG + 2 * (count + 1)) * 8, TEXT_BYTES);
   }
 
   private word(h: number, w: number): number {
@@ -126,6 +127,9 @@ export class BatonBlock {
     Atomics.store(this.i32, this.word(h, TAKEN), 1);
   }
   entry(h: number): number { return this.i32[this.word(h, ENTRY)]; }
+  /** Host ms host thread h has run guest code (written by h only). */
+  ranMs(h: number): number { return this.f64[F_ARG + this.count + 1 + h]; }
+  addRanMs(h: number, ms: number): void { this.f64[F_ARG + this.count + 1 + h] += ms; }
   arg(h: number): number { return this.f64[F_ARG + h]; }
   /** Host thread h's guest thread is gone: bump its epoch (it unwinds when it sees the change) and wake it. */
   abandon(h: number): void {

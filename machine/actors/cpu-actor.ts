@@ -130,6 +130,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   }
   bindCpu(undefined);
   threads?.abandonAll();
+  const threadHostMs = threads?.workersRanMs();
   await threads?.close();
   control.i32[C_BUSY] = 0;
   const now = clock.now();
@@ -147,7 +148,9 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   if (replayEnd) exit = { ...exit, status: 2, message: replayEnd, replayError: true };
   // Host time: the thread's time since machine time started, less its halts and its inline devices' calls.
   const inline = shells.map((s) => s.served());
-  const cpuHostMs = Math.max(0, performance.now() - started - cpu.stats().haltedHostMs - inline.reduce((sum, d) => sum + d.hostMs, 0));
-  return { ...exit, instructions: cpu.icount, now, unclaimed: bus.unclaimedTable(), served: inline, cpuHostMs };
+  // With guest threads, less the time parked in a switch: the workers' own time is theirs.
+  const parkedMs = threads?.parkedMs ?? 0;
+  const cpuHostMs = Math.max(0, performance.now() - started - cpu.stats().haltedHostMs - parkedMs - inline.reduce((sum, d) => sum + d.hostMs, 0));
+  return { ...exit, instructions: cpu.icount, now, unclaimed: bus.unclaimedTable(), served: inline, cpuHostMs, threadHostMs };
 }
 

@@ -43,6 +43,7 @@ async function main(task: GuestThreadTask): Promise<void> {
         onIdleForever: (why, detail) => bus.idleForever(clock.now(), why, detail),
       });
       c.threads = new BatonThreads(c, host);
+      host.haltedMs = () => c.stats().haltedHostMs;
       cpu = c;
     }
     bindCpu(cpu);

@@ -55,6 +55,8 @@ export class BootThreads implements ThreadHost {
   private readonly workers: Worker[] = [];
   private router?: BusRouter;
   private hooks?: BootHooks;
+  /** Host ms this thread spent parked in a switch (waiting for the CPU, or serving the bus for a worker). */
+  parkedMs = 0;
 
   private constructor(readonly count: number) {
     this.block = new BatonBlock(BatonBlock.allocate(count), count);
@@ -106,8 +108,18 @@ export class BootThreads implements ThreadHost {
     const { block } = this;
     const router = this.router!;
     const publish = () => block.publishBus(router.intr, router.nextDeadline);
-    publish();
-    block.pass(to);
+    const parked = performance.now();
+    try {
+      publish();
+      block.pass(to);
+      this.park(router, publish);
+    } finally {
+      this.parkedMs += performance.now() - parked;
+    }
+  }
+
+  private park(router: BusRouter, publish: () => void): void {
+    const { block } = this;
     let failure: unknown;
     let failed = false;
     let spinUntil = performance.now() + SWITCH_SPIN_MS;
@@ -153,6 +165,11 @@ export class BootThreads implements ThreadHost {
     }
   }
 
+  /** Host ms each worker's guest threads ran (halts excluded), by handle 1..count. */
+  workersRanMs(): number[] {
+    return Array.from({ length: this.count }, (_, i) => this.block.ranMs(i + 1));
+  }
+
   /** End every worker (the machine has stopped). */
   async close(): Promise<void> {
     this.block.quitAll();
@@ -183,8 +200,22 @@ export function homeReason(err: unknown, handle: number): HomeReason {
 export class WorkerThreads implements ThreadHost {
   /** The epoch of the guest thread this worker runs (BatonBlock.abandon moves it on). */
   epoch = 0;
+  /** When this thread last got the CPU (host ms), and its CPU's halt total then. */
+  private heldSince = 0;
+  private haltedAtStart = 0;
+  /** Host ms the CPU of this thread has waited in halts (its Cpu's HaltWait), once it exists. */
+  haltedMs: () => number = () => 0;
 
   constructor(readonly block: BatonBlock, readonly self: number, private readonly bus: RemoteBus) {}
+
+  private got(): void {
+    this.heldSince = performance.now();
+    this.haltedAtStart = this.haltedMs();
+  }
+
+  private gave(): void {
+    this.block.addRanMs(this.self, Math.max(0, performance.now() - this.heldSince - (this.haltedMs() - this.haltedAtStart)));
+  }
 
   get count(): number { return this.block.count; }
   get state(): Float64Array { return this.block.state; }
@@ -194,6 +225,7 @@ export class WorkerThreads implements ThreadHost {
 
   handOff(to: number): void {
     const { block, self } = this;
+    this.gave();
     block.pass(to);
     const spinUntil = performance.now() + SWITCH_SPIN_MS;
     let spins = SERVE_SPIN;
@@ -203,6 +235,7 @@ export class WorkerThreads implements ThreadHost {
       if (block.holder === self) {
         if (block.epoch(self) !== this.epoch) this.abandoned();
         this.bus.refresh();
+        this.got();
         return;
       }
       if (block.epoch(self) !== this.epoch || block.quit) this.abandoned();
@@ -226,11 +259,13 @@ export class WorkerThreads implements ThreadHost {
     block.setIdle(self, false);
     this.epoch = block.epoch(self);
     this.bus.refresh();
+    this.got();
     return { entry: block.entry(self), arg: block.arg(self) };
   }
 
   /** The machine ends here (stop, reset, exit, a failed bus request): hand the CPU home with why. */
   goHome(err: unknown): void {
+    this.gave();
     this.block.sendHome(homeReason(err, this.self));
   }
 

@@ -85,6 +85,8 @@ export interface CpuExit {
   readonly served?: readonly ActorServed[];
   /** The CPU thread's host time running guest code (ms; halts and inline devices' calls excluded). */
   readonly cpuHostMs?: number;
+  /** Guest-thread workers (cpu.threads): host ms each ran guest code, by handle 1..n (halts excluded). */
+  readonly threadHostMs?: readonly number[];
   /** Machine resets (triple faults) during the run. */
   readonly resets?: number;
   /** --replay: the recording did not fit this machine or run (message says how); exit status 2. */

@@ -84,6 +84,8 @@ export interface IrqReport {
 export interface HostTimes {
   /** The CPU thread running the guest (ms): its time less its halts and its inline devices' calls. */
   readonly cpuMs: number;
+  /** Guest-thread workers (cpu.threads): host ms each ran guest code, by host thread handle 1..n. */
+  readonly threadMs?: readonly number[];
   /** Per device: calls served and the host time they took (ms, estimated from 1 call in 256). */
   readonly devices: ReadonlyArray<{ readonly device: string; readonly calls: number; readonly hostMs: number }>;
 }

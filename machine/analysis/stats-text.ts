@@ -34,7 +34,11 @@ export function statsText(r: IrqReport, title: string): string {
   if (r.host) {
     out.push('host time per actor (measured on this host, differs run to run; device calls sampled 1 in 256)');
     out.push(...table(['actor', 'calls served', 'host time'],
-      [['cpu', '—', `${r.host.cpuMs.toFixed(1)} ms`], ...r.host.devices.map((d) => [d.device, String(d.calls), `${d.hostMs.toFixed(1)} ms`])]));
+      [
+        [r.host.threadMs ? 'cpu (boot thread)' : 'cpu', '—', `${r.host.cpuMs.toFixed(1)} ms`],
+        ...(r.host.threadMs ?? []).map((ms, i) => [`cpu thread ${i + 1}`, '—', `${ms.toFixed(1)} ms`]),
+        ...r.host.devices.map((d) => [d.device, String(d.calls), `${d.hostMs.toFixed(1)} ms`]),
+      ]));
   }
   return out.join('\n') + '\n';
 }

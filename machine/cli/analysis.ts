@@ -48,7 +48,7 @@ export function attachAnalysis(m: Machine, plan: RunAnalysis, machineName: strin
       if (timeline) writeFileSync(plan.timeline!, timelineJson(timeline.finish()));
       if (!stats) return;
       const host = exit?.cpuHostMs !== undefined
-        ? { cpuMs: exit.cpuHostMs, devices: (exit.served ?? []).map((d) => ({ device: d.device, calls: d.calls, hostMs: d.hostMs })).sort((a, b) => a.device.localeCompare(b.device)) }
+        ? { cpuMs: exit.cpuHostMs, ...(exit.threadHostMs?.length ? { threadMs: exit.threadHostMs } : {}), devices: (exit.served ?? []).map((d) => ({ device: d.device, calls: d.calls, hostMs: d.hostMs })).sort((a, b) => a.device.localeCompare(b.device)) }
         : undefined;
       const report = { ...stats.report(), ...(host ? { host } : {}) };
       if (plan.stats === 'json') process.stdout.write(JSON.stringify({ machine: machineName, ...report }) + '\n');

@@ -36,6 +36,9 @@ describe('guest threads: the CPU passed between host threads', () => {
     switches.forEach((r, i) => expect([r.from, r.to]).toEqual(i % 2 === 0 ? [0, 1] : [1, 0]));
     // Machine time moves on across the switches: each one is charged where it retires.
     for (let i = 1; i < switches.length; i++) expect(switches[i].t).toBeGreaterThan(switches[i - 1].t);
+    // --stats' host section: the worker's guest thread ran for some host time of its own.
+    expect(run.result.cpu?.threadHostMs).toHaveLength(1);
+    expect(run.result.cpu!.threadHostMs![0]).toBeGreaterThan(0);
   });
 
   it('a virtual-time run is byte-identical when repeated, switches included', async () => {
