@@ -118,6 +118,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
   let result: MachineResult;
   let screen: string | undefined;
   let analysis: AttachedAnalysis | undefined;
+  let typedReleased = false;
   try {
     ui?.start();
     machine = await Machine.start(session.spec, { stopAt: session.stopAt, stopReason: session.stopReason, session: session.start, trace: args.log !== undefined || args.pretty || web !== undefined || plan.tracing, holdForInput: typed !== undefined });
@@ -128,6 +129,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     for (const [uart, events] of serialByUart(scriptSerial, serialPort?.name)) m.input(uart, events);
     if (keyboard && typed) {
       m.ready$.subscribe(() => {
+        typedReleased = true;
         m.input(keyboard.name, typed.events);
         m.releaseInput();
       });
@@ -205,6 +207,9 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
 
   function exitStatus(result: MachineResult, matched: boolean, t: number): number {
     const say = (text: string) => process.stderr.write(`actorpc: ${text}\n`);
+    if (typed && keyboard && !typedReleased) {
+      say(`--type: nothing was typed. Keys are held until the kernel first waits for input (a hlt with interrupts on), and this run's kernel never did (busy threads, a spin). Type at fixed machine times with --input instead (examples/typing.yaml).`);
+    }
     if (result.cpu?.replayError) {
       say(`--replay ${result.cpu.message}. Replay a recording with the machine file it was recorded with.`);
       return EXIT_USAGE;

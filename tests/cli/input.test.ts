@@ -46,3 +46,19 @@ describe('large input', () => {
     expect(shownText(a.stdout)).toContain(TAIL);
   }, 120_000);
 });
+
+describe('--type with a kernel that never waits for input', () => {
+  it('says that nothing was typed and why, and what to use instead', async () => {
+    // Busy threads: the boot thread never halts with interrupts on, so the --type gate never opens.
+    const r = await run(['run', 'config/preemption.yaml', '--headless', '--time', 'virtual', '--set', 'kernel.scenario=busy', '--type', 'hi', '--for', '100ms', '--no-stats']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('--type: nothing was typed. Keys are held until the kernel first waits for input');
+    expect(r.stderr).toContain('--input');
+  });
+
+  it('stays quiet when the keys were typed', async () => {
+    const r = await run(['run', 'config/preemption.yaml', '--headless', '--time', 'virtual', '--type', 'hi', '--for', '200ms', '--no-stats']);
+    expect(r.stderr).not.toContain('nothing was typed');
+    expect(r.stdout).toContain('hi');
+  });
+});
