@@ -4,7 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../bus/trace.js';
 import type { DeviceSpec, MachineSpec } from '../../machine/config/spec.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configPath, runMachine, virtual } from '../support/machine.js';
+import { tempDirs } from '../support/temp.js';
+
+const temp = tempDirs('actorpc-threads-');
+const THROWING = fileURLToPath(new URL('../fixtures/devices/throwing.mjs', import.meta.url));
 
 const SECOND = 1e9;
 
@@ -63,6 +70,20 @@ describe('guest threads: the CPU passed between host threads', () => {
     const workers = await boot({ scenario: 'io' }, 5, (d) => ({ ...d, placement: 'worker' }));
     expect(workers.result.status).toBe(33);
     expect(comparable(workers.traces)).toEqual(comparable(inline.traces));
+  });
+
+  it('a device that throws while serving the thread on the worker stops the machine naming it, as from the boot thread', async () => {
+    const dir = temp.make();
+    const file = join(dir, 'bug.yaml');
+    // Its register at 0x3f8 is offset 1, whose write throws: the io scenario's first COM1 write.
+    writeFileSync(file, `extends: ${configPath('bench/switch.yaml')}\ndevices:\n  com1: ~\n  bug:\n    impl: ${THROWING}\n    ports: { io: 0x3f7 }\n    options: { in: write }\n`);
+    const run = await runMachine(file, { trace: true, spec: spec({ scenario: 'io' }), stopAt: 5 * SECOND, stopReason: 'for' });
+    expect(run.result.reason).toBe('crash');
+    expect(run.result.crash?.actor).toBe('bug');
+    expect(run.result.crash?.error).toContain('model bug: counter underflow');
+    // It happened on the worker's turn: after the switch to host thread 1 and before any back.
+    const switches = run.traces.filter((r) => r.kind === 'cpu.switch');
+    expect(switches.map((r) => [r.from, r.to])).toEqual([[0, 1]]);
   });
 
   it('the machine-time limit stops a run whose CPU is held by the thread on the worker', async () => {
