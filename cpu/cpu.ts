@@ -76,8 +76,8 @@ export class Cpu {
   readonly linear: LinearMemory;
   /** Instructions retired. */
   icount = 0;
-  /** The STI shadow: no interrupt at the boundary right after `sti`. */
-  private shadow = false;
+  /** The STI shadow: no interrupt at the boundary right after `sti` (crosses a context switch: cpu/threads.ts). */
+  shadow = false;
   private pauseRun = 0;
   /** Boundaries until the next poll (checkEvents); the monitor's `step` shortens it. */
   countdown = 1;
@@ -145,38 +145,6 @@ export class Cpu {
     this.handlerDepth = 0;
     this.regs.cpl = 0;
     this.system.reset();
-  }
-
-  /**
-   * The architectural state a context switch hands to the next host thread (STATE_WORDS words):
-   * everything but RIP, which lives on each thread's own stack of calls. Each host thread keeps
-   * its own TLB, flushed when it missed an invalidation (a deviation, see cpu/threads.ts).
-   */
-  saveState(s: Float64Array): void {
-    const m = this.system.msrs;
-    s[0] = this.rsp; s[1] = this.rflags; s[2] = this.cs; s[3] = this.ss; s[4] = this.tr; s[5] = this.cr2;
-    s[6] = this.gdtr.base; s[7] = this.gdtr.limit; s[8] = this.idtr.base; s[9] = this.idtr.limit;
-    s[10] = this.regs.cr0; s[11] = this.regs.cr3; s[12] = this.regs.cr4; s[13] = this.regs.efer; s[14] = this.regs.cpl;
-    s[15] = this.tssBase; s[16] = this.system.tssLimit; s[17] = this.icount; s[18] = this.shadow ? 1 : 0;
-    s[19] = m.star; s[20] = m.lstar; s[21] = m.cstar; s[22] = m.sfmask; s[23] = m.fsBase; s[24] = m.gsBase; s[25] = m.kernelGsBase;
-    s[26] = this.clock.now();
-    s[27] = this.mmu.invalidations;
-  }
-
-  loadState(s: Float64Array): void {
-    const m = this.system.msrs;
-    this.rsp = s[0]; this.rflags = s[1]; this.cs = s[2]; this.ss = s[3]; this.tr = s[4]; this.cr2 = s[5];
-    this.gdtr.base = s[6]; this.gdtr.limit = s[7]; this.idtr.base = s[8]; this.idtr.limit = s[9];
-    this.regs.cr0 = s[10]; this.regs.cr3 = s[11]; this.regs.cr4 = s[12]; this.regs.efer = s[13]; this.regs.cpl = s[14] as 0 | 3;
-    this.tssBase = s[15]; this.system.tssLimit = s[16]; this.icount = s[17]; this.shadow = s[18] !== 0;
-    m.star = s[19]; m.lstar = s[20]; m.cstar = s[21]; m.sfmask = s[22]; m.fsBase = s[23]; m.gsBase = s[24]; m.kernelGsBase = s[25];
-    this.clock.skipTo(s[26]);
-    this.pauseRun = 0;
-    // This thread's TLB is good unless the CPU invalidated translations on another host thread since.
-    if (s[27] !== this.mmu.invalidations) {
-      this.mmu.flush();
-      this.mmu.invalidations = s[27];
-    }
   }
 
   // ---- port I/O ------------------------------------------------------------------------------

@@ -181,7 +181,7 @@ export class Mmu {
 
   /**
    * INVLPGs and flushes so far. A context switch carries the count with the CPU: a host thread
-   * whose TLB was filled before an invalidation it did not see flushes it (Cpu.loadState).
+   * whose TLB was filled before an invalidation it did not see flushes it (loadCpuState, cpu/threads.ts).
    */
   invalidations = 0;
 

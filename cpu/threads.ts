@@ -17,8 +17,40 @@ import { Vector } from './faults.js';
 export const CONTEXT_BYTES = 16;
 export const CTX_RSP = 0;
 export const CTX_HOST = 8;
-/** Words of Cpu.saveState. */
+/** Words of saveCpuState. */
 export const STATE_WORDS = 28;
+
+/**
+ * The architectural state a context switch hands to the next host thread: everything but RIP,
+ * which lives on each thread's own stack of calls, plus the machine time and the TLB's
+ * invalidation count. Each host thread keeps its own TLB, flushed when it missed an invalidation
+ * (INVLPG or a flush on another thread) — a deviation: a stale translation another thread cached
+ * is not seen, as one hardware TLB would show it.
+ */
+export function saveCpuState(cpu: Cpu, s: Float64Array): void {
+  const m = cpu.system.msrs;
+  s[0] = cpu.rsp; s[1] = cpu.rflags; s[2] = cpu.cs; s[3] = cpu.ss; s[4] = cpu.tr; s[5] = cpu.cr2;
+  s[6] = cpu.gdtr.base; s[7] = cpu.gdtr.limit; s[8] = cpu.idtr.base; s[9] = cpu.idtr.limit;
+  s[10] = cpu.regs.cr0; s[11] = cpu.regs.cr3; s[12] = cpu.regs.cr4; s[13] = cpu.regs.efer; s[14] = cpu.regs.cpl;
+  s[15] = cpu.tssBase; s[16] = cpu.system.tssLimit; s[17] = cpu.icount; s[18] = cpu.shadow ? 1 : 0;
+  s[19] = m.star; s[20] = m.lstar; s[21] = m.cstar; s[22] = m.sfmask; s[23] = m.fsBase; s[24] = m.gsBase; s[25] = m.kernelGsBase;
+  s[26] = cpu.clock.now();
+  s[27] = cpu.mmu.invalidations;
+}
+
+export function loadCpuState(cpu: Cpu, s: Float64Array): void {
+  const m = cpu.system.msrs;
+  cpu.rsp = s[0]; cpu.rflags = s[1]; cpu.cs = s[2]; cpu.ss = s[3]; cpu.tr = s[4]; cpu.cr2 = s[5];
+  cpu.gdtr.base = s[6]; cpu.gdtr.limit = s[7]; cpu.idtr.base = s[8]; cpu.idtr.limit = s[9];
+  cpu.regs.cr0 = s[10]; cpu.regs.cr3 = s[11]; cpu.regs.cr4 = s[12]; cpu.regs.efer = s[13]; cpu.regs.cpl = s[14] as 0 | 3;
+  cpu.tssBase = s[15]; cpu.system.tssLimit = s[16]; cpu.icount = s[17]; cpu.shadow = s[18] !== 0;
+  m.star = s[19]; m.lstar = s[20]; m.cstar = s[21]; m.sfmask = s[22]; m.fsBase = s[23]; m.gsBase = s[24]; m.kernelGsBase = s[25];
+  cpu.clock.skipTo(s[26]);
+  if (s[27] !== cpu.mmu.invalidations) {
+    cpu.mmu.flush();
+    cpu.mmu.invalidations = s[27];
+  }
+}
 
 /** What the CPU's guest-thread instructions do; `SingleThread` when the machine has no thread workers. */
 export interface ThreadUnit {
@@ -45,7 +77,7 @@ export interface ThreadHost {
   readonly self: number;
   /** Worker handles are 1..count. */
   readonly count: number;
-  /** STATE_WORDS words: Cpu.saveState of the thread handing the CPU over. */
+  /** STATE_WORDS words: saveCpuState of the thread handing the CPU over. */
   readonly state: Float64Array;
   /** Whether the guest has a thread on host thread h (set by create, cleared by release). */
   taken(h: number): boolean;
@@ -105,15 +137,15 @@ export class BatonThreads implements ThreadUnit {
     cpu.tracer.emit(cpu.now(), 'cpu.switch', 'cpu', { from: host.self, to });
     const rip = cpu.rip; // this thread resumes after its own switch instruction
     cpu.rsp = rsp;
-    cpu.saveState(host.state);
+    saveCpuState(cpu, host.state);
     try {
       host.handOff(to);
     } catch (err) {
       // The machine ended on another thread (stop, reset, exit): the CPU came home as it was there.
-      if (!(err instanceof ThreadAbandoned)) cpu.loadState(host.state);
+      if (!(err instanceof ThreadAbandoned)) loadCpuState(cpu, host.state);
       throw err;
     }
-    cpu.loadState(host.state);
+    loadCpuState(cpu, host.state);
     cpu.rip = rip;
     cpu.boundary(); // the switch retires on the thread that resumes: a pending interrupt is taken here
   }

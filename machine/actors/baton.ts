@@ -37,7 +37,7 @@ const F_NOW = 3;
 const F_RESULT = 4;
 const F_NEXT = 5;
 const F_ORIGIN = 6; // realtime clock origin (epoch ms) of the boot thread's clock
-const F_STATE = 8; // STATE_WORDS: Cpu.saveState
+const F_STATE = 8; // STATE_WORDS: saveCpuState (cpu/threads.ts)
 const F_ARG = F_STATE + STATE_WORDS; // per host thread: its start argument
 // then per host thread: host ms it held the CPU and ran guest code (its halts excluded), for --stats
 

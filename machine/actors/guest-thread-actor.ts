@@ -10,7 +10,7 @@ import { Cpu } from '../../cpu/cpu.js';
 import { GuestReturned } from '../../cpu/errors.js';
 import { bindCpu } from '../../cpu/isa.js';
 import { TEXT } from '../../cpu/text.js';
-import { BatonThreads, ThreadAbandoned } from '../../cpu/threads.js';
+import { BatonThreads, loadCpuState, saveCpuState, ThreadAbandoned } from '../../cpu/threads.js';
 import { BatonBlock, RemoteBus } from './baton.js';
 import { WorkerThreads, type GuestThreadTask } from './guest-threads.js';
 
@@ -49,7 +49,7 @@ async function main(task: GuestThreadTask): Promise<void> {
     bindCpu(cpu);
     cpu.handlerDepth = 0;
     try {
-      cpu.loadState(block.state);
+      loadCpuState(cpu, block.state);
       cpu.rip = start.entry;
       cpu.boundary(false); // the switch that started this thread retires here
       try {
@@ -64,7 +64,7 @@ async function main(task: GuestThreadTask): Promise<void> {
     } catch (err) {
       if (err instanceof ThreadAbandoned) continue;
       // The machine stops, resets or exits while this thread holds the CPU: it goes home with why.
-      if (cpu) cpu.saveState(block.state);
+      if (cpu) saveCpuState(cpu, block.state);
       bindCpu(undefined);
       host.goHome(err);
     }

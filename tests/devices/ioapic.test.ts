@@ -10,24 +10,18 @@
 //   §3.2.4   unmasking an asserted level input delivers it
 //   §3.2.4   delivery modes other than fixed / lowest priority are reported unimplemented
 //   —        reserved offsets and undefined indirect registers: guest error, reads 0
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eoiMessage } from '../../bus/apic-bus.js';
 import type { Placement } from '../../machine/config/spec.js';
-import { startDevice, type DeviceHarness } from '../support/harness.js';
+import { startedDevices, type DeviceHarness } from '../support/harness.js';
 import { inlineDriver } from '../support/qtest.js';
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'worker'];
 const BASE = 0xfec00000;
-let open: DeviceHarness[] = [];
-afterEach(async () => {
-  await Promise.all(open.map((h) => h.stop()));
-  open = [];
-});
+const start = startedDevices();
 
-async function ioapic(placement: Placement, options = ''): Promise<DeviceHarness> {
-  const h = await startDevice(`impl: ioapic${options ? `\noptions: { ${options} }` : ''}`, { placement });
-  open.push(h);
-  return h;
+function ioapic(placement: Placement, options = ''): Promise<DeviceHarness> {
+  return start(`impl: ioapic${options ? `\noptions: { ${options} }` : ''}`, { placement });
 }
 const sel = (h: DeviceHarness, i: number) => h.mmioWrite(BASE, 4, i);
 const get = (h: DeviceHarness, i: number) => (sel(h, i), h.mmioRead(BASE + 0x10));

@@ -18,24 +18,18 @@
 //   §11.6.1   ICR fixed self-IPI lands in IRR
 //   §11.6.2   a message for another physical ID or a non-matching logical mask is ignored
 //   bus       a 1-byte access is a guest error: the read gives all ones, the write is dropped
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CASCADE } from '../../bus/device.js';
 import { interruptMessage } from '../../bus/apic-bus.js';
 import type { Placement } from '../../machine/config/spec.js';
-import { startDevice, type DeviceHarness } from '../support/harness.js';
+import { startedDevices, type DeviceHarness } from '../support/harness.js';
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'worker'];
 const BASE = 0xfee00000;
-let open: DeviceHarness[] = [];
-afterEach(async () => {
-  await Promise.all(open.map((h) => h.stop()));
-  open = [];
-});
+const start = startedDevices();
 
-async function lapic(placement: Placement, options = ''): Promise<DeviceHarness> {
-  const h = await startDevice(`impl: lapic${options ? `\noptions: { ${options} }` : ''}`, { placement });
-  open.push(h);
-  return h;
+function lapic(placement: Placement, options = ''): Promise<DeviceHarness> {
+  return start(`impl: lapic${options ? `\noptions: { ${options} }` : ''}`, { placement });
 }
 const rd = (h: DeviceHarness, off: number) => h.mmioRead(BASE + off);
 const wr = (h: DeviceHarness, off: number, v: number) => h.mmioWrite(BASE + off, 4, v);

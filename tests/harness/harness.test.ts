@@ -1,26 +1,20 @@
 // The actor harness on both placements: the same assertions for a device inline (a direct call)
 // and on its own worker (the real actor task, shell and mailbox). Worker tests run the compiled
 // actor task: build first (npm test does).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Placement } from '../../machine/config/spec.js';
 import { ROOT } from '../support/cli.js';
-import { startDevice, type DeviceHarness } from '../support/harness.js';
+import { startDevice, startedDevices, type DeviceHarness } from '../support/harness.js';
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'worker'];
 const MASTER = 'impl: i8259\noptions: { role: master }';
 /** One 8254 input clock: 1 s / 1 193 182 Hz. */
 const CLOCK_NS = 1e9 / 1_193_182;
 
-let open: DeviceHarness[] = [];
-afterEach(async () => {
-  await Promise.all(open.map((h) => h.stop()));
-  open = [];
-});
+const started = startedDevices();
 
-async function start(fragment: string, placement: Placement): Promise<DeviceHarness> {
-  const h = await startDevice(fragment, { placement });
-  open.push(h);
-  return h;
+function start(fragment: string, placement: Placement): Promise<DeviceHarness> {
+  return started(fragment, { placement });
 }
 
 /** ICW1 (edge, cascade, ICW4), ICW2 vector base, ICW3, ICW4 (8086 mode), then OCW1. */

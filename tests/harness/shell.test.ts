@@ -1,25 +1,19 @@
 // The device shell's own rules, on both placements through the harness: output changes in one
 // response, restarts from the last good snapshot, the width of a read that crashed. Worker tests
 // run the compiled actor task: build first (npm test does).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Placement } from '../../machine/config/spec.js';
 import { ROOT } from '../support/cli.js';
-import { startDevice, type DeviceHarness } from '../support/harness.js';
+import { startedDevices, type DeviceHarness } from '../support/harness.js';
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'worker'];
 const PINS = 'impl: ./tests/fixtures/devices/pins.mjs';
 const THROWING = 'impl: ./tests/fixtures/devices/throwing.mjs\non_crash: restart';
 
-let open: DeviceHarness[] = [];
-afterEach(async () => {
-  await Promise.all(open.map((h) => h.stop()));
-  open = [];
-});
+const started = startedDevices({ dir: ROOT });
 
-async function start(fragment: string, placement: Placement): Promise<DeviceHarness> {
-  const h = await startDevice(fragment, { placement, dir: ROOT });
-  open.push(h);
-  return h;
+function start(fragment: string, placement: Placement): Promise<DeviceHarness> {
+  return started(fragment, { placement });
 }
 
 const levels = (h: DeviceHarness) => Array.from({ length: 16 }, (_, p) => h.level(p));
