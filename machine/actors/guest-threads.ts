@@ -127,7 +127,7 @@ export class BootThreads implements ThreadHost {
     for (;;) {
       const seen = block.wakeSeen(0);
       if (block.requestPending !== block.lastAnswered) {
-        const err = block.serve((op, a, b, c, now) => this.handle(op, a, b, c, now), publish, failed);
+        const err = block.serve(this.handle, publish, failed);
         if (err !== undefined && !failed) {
           failed = true;
           failure = err;
@@ -148,7 +148,8 @@ export class BootThreads implements ThreadHost {
     }
   }
 
-  private handle(op: BusOp, a: number, b: number, c: number, now: number): number {
+  /** One bus request of the worker holding the CPU, served by this thread's router. */
+  private readonly handle = (op: BusOp, a: number, b: number, c: number, now: number): number => {
     const router = this.router!;
     switch (op) {
       case BusOp.In: return router.in(a, b as AccessSize, now);
@@ -163,7 +164,7 @@ export class BootThreads implements ThreadHost {
       case BusOp.IdleForever: this.hooks?.idleForever(now, a === 1 ? 'deadlock' : 'idle', this.block.readText()); return 0;
       default: throw new Error(`unknown bus request ${op as number} from a guest thread`);
     }
-  }
+  };
 
   /** Host ms each worker's guest threads ran (halts excluded), by handle 1..count. */
   workersRanMs(): number[] {
