@@ -152,6 +152,7 @@ export async function runCommand(args: RunArgs): Promise<RunOutcome> {
     if (ui && display?.redraw) ui.setRedraw(() => display.redraw!());
     const monitor = await session.attach(m, { quit: () => quit('the monitor\'s quit'), screendump: display ? (file) => screendump(display.screen, file, m.control.now) : undefined });
     if (ui && monitor) ui.setMonitor((line) => monitor.run(line));
+    else if (ui && spec.cpu.threads > 0) ui.noMonitorBecause = 'no monitor: it does not yet follow the CPU onto guest-thread workers (cpu.threads)';
     m.events$.subscribe((e) => {
       for (const fe of frontEnds) if (fe.device === e.device) fe.onEvent(e);
       if (args.until !== undefined && matchedScreen === undefined && display?.screen.contains(args.until)) {

@@ -68,8 +68,11 @@ export class TerminalUi {
     this.monitor = run;
   }
 
+  /** Why Ctrl-A C has no monitor in this run (shown when it is pressed). */
+  noMonitorBecause = 'no monitor in this run';
+
   private toggleMonitor(): void {
-    if (!this.monitor) return this.setNotice('no monitor in this run');
+    if (!this.monitor) return this.setNotice(this.noMonitorBecause);
     this.inMonitor = !this.inMonitor;
     if (!this.inMonitor) return this.fit();
     this.buffer = '';

@@ -86,3 +86,19 @@ describe('terminal UI resizes', () => {
     expect(out.take()).toContain('the terminal is 60×10; the screen needs 80×26');
   });
 });
+
+describe('terminal UI: Ctrl-A C without a monitor', () => {
+  it('says why there is none in this run (a machine with guest threads says so)', async () => {
+    const out = new FakeTerminal(100, 30);
+    const stdin = new PassThrough();
+    ui = new TerminalUi({ onQuit: () => {}, stdin: stdin as never, stdout: out as never });
+    ui.start();
+    ui.noMonitorBecause = 'no monitor: it does not yet follow the CPU onto guest-thread workers (cpu.threads)';
+    await turn();
+    out.take();
+    stdin.write(Buffer.from([0x01, 0x63])); // Ctrl-A C
+    await turn();
+    await turn();
+    expect(out.take()).toContain('no monitor: it does not yet follow the CPU onto guest-thread workers (cpu.threads)');
+  });
+});
