@@ -19,6 +19,10 @@ export const C_HUB_BEAT = 11; // bumped by the main thread's trace hub every dra
 // realtime host; each is also an irq.coalesced record). Added to by the bus driver, never reset
 // while the machine runs; virtual time never adds to it. The status line shows it.
 export const C_COALESCED = 12;
+// Guest threads (cpu/threads.ts): the host thread holding the CPU, and context switches so far
+// (written by the thread that switches; the status line shows them).
+export const C_THREAD = 13;
+export const C_SWITCHES = 14;
 const INT_WORDS = 64;
 const F_NOW = 0; // machine time ns, published by the CPU
 const F_INSTRUCTIONS = 1;
@@ -70,6 +74,17 @@ export class ControlBlock {
 
   /** Edges coalesced so far (C_COALESCED): ticks a late host could not deliver one by one. */
   get coalesced(): number { return Atomics.load(this.i32, C_COALESCED); }
+
+  /** The host thread holding the CPU (0: the boot thread) and context switches so far (C_THREAD, C_SWITCHES). */
+  get thread(): number { return Atomics.load(this.i32, C_THREAD); }
+  get switches(): number { return Atomics.load(this.i32, C_SWITCHES); }
+  /** The boot thread holds the CPU again (a reset ended every other guest thread). */
+  bootThreadHolds(): void { Atomics.store(this.i32, C_THREAD, 0); }
+  /** A context switch to host thread `to`. */
+  switched(to: number): void {
+    Atomics.store(this.i32, C_THREAD, to);
+    Atomics.add(this.i32, C_SWITCHES, 1);
+  }
 
   get cpuState(): CpuState { return Atomics.load(this.i32, C_CPU_STATE); }
   set cpuState(s: CpuState) { Atomics.store(this.i32, C_CPU_STATE, s); }

@@ -135,6 +135,7 @@ export class BatonThreads implements ThreadUnit {
       return;
     }
     cpu.tracer.emit(cpu.now(), 'cpu.switch', 'cpu', { from: host.self, to });
+    cpu.control.switched(to);
     const rip = cpu.rip; // this thread resumes after its own switch instruction
     cpu.rsp = rsp;
     saveCpuState(cpu, host.state);

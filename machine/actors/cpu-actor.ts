@@ -102,6 +102,7 @@ export async function runCpu(task: CpuTask): Promise<CpuExit> {
   for (;;) {
     try {
       threads?.abandonAll(); // a reset ends every guest thread but the boot thread
+      control.bootThreadHolds();
       cpu.reset();
       if (resets > 0) bus.resetAll(clock.now());
       bus.prime(clock.now());

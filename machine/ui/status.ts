@@ -14,7 +14,7 @@ export const CPU_STATE_TEXT: Readonly<Record<CpuState, string>> = {
   [CpuState.Stopped]: 'stopped',
 };
 
-export function statusLine(m: Pick<Machine, 'control'>, spec: Pick<MachineSpec, 'name' | 'time'>): string {
+export function statusLine(m: Pick<Machine, 'control'>, spec: Pick<MachineSpec, 'name' | 'time'> & { cpu?: MachineSpec['cpu'] }): string {
   const c = m.control;
   const irqs: string[] = [];
   for (let v = 0; v < 256; v++) {
@@ -26,6 +26,8 @@ export function statusLine(m: Pick<Machine, 'control'>, spec: Pick<MachineSpec, 
     `t=${(c.now / 1e9).toFixed(3)}s`,
     `${spec.time.mode}`,
     CPU_STATE_TEXT[c.cpuState] ?? '?',
+    // Guest threads (cpu.threads): which host thread holds the CPU, and switches so far.
+    ...(spec.cpu?.threads ? [`thread ${c.thread} · ${c.switches} switches`] : []),
     irqs.length ? `ints ${irqs.join(' ')}` : 'no interrupts yet',
     ...(spec.time.mode === 'realtime' ? [`coalesced ${c.coalesced}`] : []),
     'Ctrl-A X quit',

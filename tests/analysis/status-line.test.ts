@@ -16,4 +16,14 @@ describe('status line', () => {
     expect(statusLine({ control } as never, spec('realtime'))).toContain('coalesced 3');
     expect(statusLine({ control } as never, spec('virtual'))).not.toContain('coalesced');
   });
+
+  it('with guest threads, names the host thread holding the CPU and counts the switches', () => {
+    const control = ControlBlock.allocate();
+    const threaded = { ...spec('virtual'), cpu: { threads: 4 } };
+    expect(statusLine({ control } as never, threaded)).toContain('│ thread 0 · 0 switches │');
+    control.switched(2);
+    control.switched(3);
+    expect(statusLine({ control } as never, threaded)).toContain('│ thread 3 · 2 switches │');
+    expect(statusLine({ control } as never, spec('virtual'))).not.toContain('switches');
+  });
 });
