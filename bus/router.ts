@@ -288,10 +288,10 @@ export class BusRouter implements CpuBus {
       if (count === 0) continue;
       lost[pin] = 0;
       this.onCoalesced?.(ep, pin, count, now);
-      for (const route of this.wiring.routes[ep]?.[pin] ?? []) {
-        this.tracer.emit(now, 'irq.coalesced', name, { line: route.input, count });
-        if (this.watch !== undefined) Atomics.add(this.watch, C_COALESCED, count);
-      }
+      const routes = this.wiring.routes[ep]?.[pin] ?? [];
+      // One record per wire (each line saw fewer edges); the output's edges counted once in the total.
+      for (const route of routes) this.tracer.emit(now, 'irq.coalesced', name, { line: route.input, count, output: outputOf(route) });
+      if (routes.length > 0 && this.watch !== undefined) Atomics.add(this.watch, C_COALESCED, count);
     }
   }
 
@@ -358,3 +358,8 @@ function widestBelow(widths: readonly AccessSize[], size: AccessSize): AccessSiz
 }
 
 export { hex };
+
+/** "pit.out0" of the route "pit.out0 -> pic1.ir0": the output end, as the wire was written. */
+function outputOf(route: WireRoute): string {
+  return route.name.slice(0, route.name.indexOf(' -> '));
+}

@@ -41,6 +41,8 @@ export interface IrqLevelRecord extends Base<'irq.level'> {
 export interface IrqCoalescedRecord extends Base<'irq.coalesced'> {
   readonly line: string;
   readonly count: number;
+  /** The output whose edges merged ("pit.out0"); an output wired to n inputs gives n records (absent before this field existed). */
+  readonly output?: string;
 }
 export interface PicIntrRecord extends Base<'pic.intr'> {
   readonly chip: string;

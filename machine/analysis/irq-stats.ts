@@ -123,6 +123,7 @@ export class IrqStats {
   private inHandlers = 0;
   private halted = 0;
   private coalescedTotal = 0;
+  private lastCoalesced: string | undefined;
   private intrRaised = 0;
   private switches = 0;
   private readonly threads = new Set<number>();
@@ -158,7 +159,11 @@ export class IrqStats {
       case 'irq.coalesced': {
         const n = Number(r.count) || 0;
         this.line(String(r.line)).coalesced += n;
-        this.coalescedTotal += n;
+        // An output wired to several inputs gives one record per wire, one after the other: its
+        // edges count once in the total (as in the control block's counter).
+        const key = r.output === undefined ? undefined : `${r.src}|${String(r.output)}|${r.t}`;
+        if (key === undefined || key !== this.lastCoalesced) this.coalescedTotal += n;
+        this.lastCoalesced = key;
         return;
       }
       case 'io.write':
