@@ -100,6 +100,15 @@ describe('kernel.main: preemption', () => {
     expect(run.of('pic.eoi')).toEqual([]);
   });
 
+  it('kernel.timeslice sets the rate: 2ms gives a tick every 2 ms and says so', async () => {
+    const run = await boot({ seconds: 0.2, trace: true, spec: (s) => ({ ...s, kernel: { ...s.kernel, timesliceNs: 2 * MS } }) });
+    expect(run.lines).toContain('round robin every 2ms: threads A, B, C print, sleep 30ms; type to echo');
+    const ticks = run.of('cpu.int', (r) => r.vector === 0x20);
+    const gaps = ticks.slice(1).map((r, i) => (r.t as number) - (ticks[i].t as number)).sort((a, b) => a - b);
+    expect(Math.abs(gaps[gaps.length >> 1] - 2 * MS)).toBeLessThan(0.002 * MS);
+    expect(ticks.length).toBeGreaterThanOrEqual(90);
+  });
+
   it('masks both 8259s after remapping them (OCW1 0xFF to 0x21 and 0xA1) and routes IRQ1 through the I/O APIC to vector 0x21', async () => {
     const run = await boot({ seconds: 0.1, trace: true });
     const writes = run.of('io.write', (r) => [0x20, 0x21, 0xa0, 0xa1].includes(r.port as number)).map((r) => [r.port, r.value]);
