@@ -6,7 +6,7 @@ import { fn, loadCs, ltr } from '../cpu/isa.js';
 import { features } from './features.js';
 import { Lazy } from './lazy_static.js';
 import { staticAlloc } from './statics.js';
-import { Descriptor, GlobalDescriptorTable, type SegmentSelector } from './x86_64/gdt.js';
+import { Descriptor, GlobalDescriptorTable, SegmentSelector } from './x86_64/gdt.js';
 import { TaskStateSegment, TSS_BYTES } from './x86_64/tss.js';
 
 /** The crate's index 0: the hardware's IST1. */
@@ -32,6 +32,23 @@ interface Selectors {
   user_code_selector?: SegmentSelector;
 }
 
+/**
+ * The GDT's handle on a host thread that did not build it (a guest thread's, cpu/threads.ts):
+ * the selectors init gave, from the fixed layout, without writing the table. Only init loads it.
+ */
+function gdt_view(): { gdt: GlobalDescriptorTable; selectors: Selectors } {
+  const gdt = new GlobalDescriptorTable(GDT_AT);
+  const code_selector = SegmentSelector.new(1, 0);
+  if (!features().userspace) return { gdt, selectors: { code_selector, tss_selector: SegmentSelector.new(2, 0) } };
+  return {
+    gdt,
+    selectors: {
+      code_selector, data_selector: SegmentSelector.new(2, 0), user_data_selector: SegmentSelector.new(3, 3),
+      user_code_selector: SegmentSelector.new(4, 3), tss_selector: SegmentSelector.new(5, 0),
+    },
+  };
+}
+
 export const GDT = new Lazy(() => {
   const gdt = new GlobalDescriptorTable(GDT_AT).reset();
   const code_selector = gdt.append(Descriptor.kernel_code_segment());
@@ -44,7 +61,7 @@ export const GDT = new Lazy(() => {
   const user_code_selector = gdt.append(Descriptor.user_code_segment()); // 0x23: STAR[63:48] + 16, RPL 3
   const tss_selector = gdt.append(Descriptor.tss_segment(TSS.get().addr));
   return { gdt, selectors: { code_selector, tss_selector, data_selector, user_data_selector, user_code_selector } as Selectors };
-});
+}, 'blog_os::gdt::GDT::LAZY', gdt_view);
 
 /** Load the GDT, reload CS, load the TSS. */
 export const init = fn('blog_os::gdt::init', () => {

@@ -86,6 +86,7 @@ export const KERNEL_MAINS: Readonly<Record<string, KernelEntry>> = {
     title: 'not a post: preemptive multitasking on the APIC timer — 8259s masked, keyboard through the I/O APIC, local APIC timer calibrated against the PIT, round-robin threads A, B, C printing in their colours beside the async keyboard echo',
     scenarios: {
       spinner: 'a fourth thread never yields (a busy loop animating the top-right corner with direct VGA stores): each timer tick still takes the CPU from it, so A, B and C keep printing',
+      ring3: 'a fourth thread runs a user program (the userspace kernel\'s spin: SYS_WRITE, then loop {} at CPL 3): the timer preempts it in ring 3 — its handler on TSS.RSP0 — and A, B, C keep printing',
       exit: 'each letter thread ends after 10 letters, spawning its successor (the other shade of its colour) first: exit, the dead thread reaped (its host thread given back) by the next one to run, host threads reused',
       busy: 'the letter threads compute instead of sleeping (a letter every 2 ms of busy work): the timer slices them, a run of one letter per time slice',
       'missing-apic-eoi': 'the timer handler never writes the local APIC EOI register (the letter threads work as in busy): vector 0x20 stays in service, so PPR blocks its whole class 0x20-0x2F — no further tick, and no keyboard interrupt (0x21) either: one preemptive switch, A to B, then B keeps the CPU and nothing is echoed',

@@ -20,7 +20,10 @@ import * as apic from '../apic/mod.js';
 import { install_apic_handlers } from '../apic/interrupts.js';
 import { scenario, setFeatures } from '../features.js';
 import * as gdt from '../gdt.js';
-import { init_idt } from '../interrupts.js';
+import { init_idt, set_user_fault_action } from '../interrupts.js';
+import { end_program, KILLED, load_program, run_loaded_program } from '../userspace/process.js';
+import { spin } from '../userspace/programs.js';
+import { syscall_init } from '../userspace/syscall.js';
 import type { KernelStart } from '../mains.js';
 import * as memory from '../memory.js';
 import { BootInfoFrameAllocator } from '../memory.js';
@@ -93,6 +96,23 @@ const spinner = thread_fn('actorpc_kernel::preemption::spinner', () => {
   }
 });
 
+/** A fault that ends the user program: print it, and the program's run_loaded_program returns. */
+function end_user_program(what: string): never {
+  println(`[kernel] program ended by ${what}`);
+  return end_program(KILLED);
+}
+
+/**
+ * kernel.scenario ring3: a thread that runs the userspace kernel's `spin` program at CPL 3 — it
+ * says so with SYS_WRITE, then `loop {}` for good. A timer tick in ring 3 enters the handler on
+ * TSS.RSP0 (one user thread: one privilege stack is enough) and switches away like any other;
+ * switched back, the handler's iretq returns to ring 3.
+ */
+const user_thread = thread_fn('actorpc_kernel::preemption::user_thread', () => {
+  set_user_fault_action(end_user_program); // host-side state: this host thread's own
+  run_loaded_program(spin);
+});
+
 const kernel_main = fn('actorpc_kernel::preemption::kernel_main', (bootInfoAddr: number): never => {
   const boot_info = new BootInfo(bootInfoAddr);
   setPanicHandler(thread_panic_handler);
@@ -111,6 +131,13 @@ const kernel_main = fn('actorpc_kernel::preemption::kernel_main', (bootInfoAddr:
   for (const line of apic.describe_setup(setup)) println(line);
 
   map_thread_stacks(mapper, frames);
+  if (scenario('ring3')) {
+    // The userspace kernel's parts: user segments (features().userspace), the syscall MSRs and
+    // TSS.RSP0; the program's pages mapped here, where the frame allocator is.
+    syscall_init();
+    set_user_fault_action(end_user_program);
+    load_program(spin, mapper, frames);
+  }
   scheduler.init(setup.timesliceNs);
   sti();
 
@@ -118,12 +145,14 @@ const kernel_main = fn('actorpc_kernel::preemption::kernel_main', (bootInfoAddr:
   const work = scenario('busy') || scenario('missing-apic-eoi') ? 'work 2ms per letter' : `print, sleep ${LETTER_SLEEP_MS}ms`;
   println(`round robin every ${apic.duration_text(setup.timesliceNs)}: threads ${names} ${work}; type to echo`);
   if (scenario('spinner')) println('+ a thread that never yields: the spinner, top right');
+  if (scenario('ring3')) println('+ a user program spinning in ring 3, preempted like the rest');
   if (scenario('missing-apic-eoi')) println('the timer handler forgets the local APIC EOI');
   if (scenario('exit')) println(`each thread ends after ${LETTERS_PER_LIFE} letters, spawning its successor first`);
   // All of them before any runs (a tick between two spawns would start the first one alone).
   interrupts.without_interrupts(() => {
     LETTERS.forEach((_, i) => spawn(letters, i));
     if (scenario('spinner')) spawn(spinner);
+    if (scenario('ring3')) spawn(user_thread);
   });
 
   // kernel_main is thread 0 now: post 12's executor with the keyboard task. When no task is ready
@@ -139,6 +168,6 @@ const kernel_main = fn('actorpc_kernel::preemption::kernel_main', (bootInfoAddr:
 });
 
 export function entry(scenarioName?: string): KernelStart {
-  setFeatures({ post: 12, scenario: scenarioName, apic: true });
+  setFeatures({ post: 12, scenario: scenarioName, apic: true, ...(scenarioName === 'ring3' ? { userspace: true } : {}) });
   return kernel_main;
 }

@@ -44,7 +44,8 @@ function program_pages(p: UserProgram): Array<[Page, bigint]> {
   ];
 }
 
-function load(p: UserProgram, mapper: OffsetPageTable, frames: FrameAllocator): void {
+/** Map `p`'s pages (zeroed) and copy its data: what run_program does first. */
+export function load_program(p: UserProgram, mapper: OffsetPageTable, frames: FrameAllocator): void {
   for (const [page, flags] of program_pages(p)) {
     const frame = frames.allocate_frame();
     if (!frame) return panic('no free frame for a user page', 'src/userspace/process.rs:46:27');
@@ -82,12 +83,22 @@ function enter_user(p: UserProgram): never {
 
 /** Load and run `p` at CPL 3 until it exits or is ended; prints and returns its status. */
 export function run_program(p: UserProgram, mapper: OffsetPageTable, frames: FrameAllocator): number {
+  load_program(p, mapper, frames);
+  const status = run_loaded_program(p);
+  unload(p, mapper);
+  return status;
+}
+
+/**
+ * Run `p`, whose pages load_program mapped, at CPL 3 until it exits or is ended; prints and
+ * returns its status. (A guest thread runs a program this way: its pages were mapped by the boot
+ * thread, whose frame allocator the thread has not.)
+ */
+export function run_loaded_program(p: UserProgram): number {
   if (!PROGRAMS.includes(p)) PROGRAMS.push(p);
-  load(p, mapper, frames);
   store64(CURRENT, BigInt(PROGRAMS.indexOf(p) + 1));
   const status = runWithContext(RUN_CONTEXT, () => enter_user(p));
   store64(CURRENT, 0n);
-  unload(p, mapper);
   if (status !== KILLED) println(`[kernel] ${p.name} exited with status ${status}`);
   return status;
 }

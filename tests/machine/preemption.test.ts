@@ -15,6 +15,8 @@ const SECOND = 1e9;
 const MS = 1e6;
 const LETTER_ATTR: Record<string, number> = { A: 0x0c, B: 0x0a, C: 0x0b }; // light red, green, cyan on black
 const YELLOW = 0x0e;
+/** The kernel image's statics (kernel/statics.ts), where TSS.RSP0's stack is. */
+const KERNEL_DATA = { start: 0x300000, end: 0x400000 };
 
 interface Boot {
   scenario?: string;
@@ -51,7 +53,7 @@ async function boot(o: Boot) {
 function printed(screen: ScreenModel): Array<{ ch: string; attr: number }> {
   const out: Array<{ ch: string; attr: number }> = [];
   let header = -1;
-  const HEADER_ENDS = ['round robin every', '+ a thread that never yields', 'the timer handler forgets', 'each thread ends after'];
+  const HEADER_ENDS = ['round robin every', '+ a thread that never yields', 'the timer handler forgets', 'each thread ends after', '+ a user program spinning'];
   for (let r = 0; r < 25; r++) if (HEADER_ENDS.some((h) => screen.rowText(r).startsWith(h))) header = r;
   for (let r = header + 1; r < 25; r++) {
     for (let c = 0; c < 80; c++) {
@@ -191,6 +193,37 @@ describe('kernel.main: preemption', () => {
     // thread), whose handler switches away: preemption, not a yield.
     const preempted = run.traces.filter((r, i) => r.kind === 'cpu.int' && r.vector === 0x20 && (r.rsp as number) >= THREAD_STACKS_START && run.traces.slice(i, i + 40).some((x) => x.kind === 'cpu.switch'));
     expect(preempted.length).toBeGreaterThan(30);
+  });
+
+  it('ring3: a user program spinning at CPL 3 is preempted by the timer like any thread — its ticks enter on TSS.RSP0 — and A, B, C keep printing', async () => {
+    const run = await boot({ scenario: 'ring3', seconds: 0.5, trace: true });
+    expect(run.lines).toContain('+ a user program spinning in ring 3, preempted like the rest');
+    const text = run.screen.text().replace(/\n/g, '');
+    expect(text).toContain('spinning in ring 3'); // its SYS_WRITE, from the user thread's host thread
+    expect(run.of('cpu.syscall', (r) => r.nr === 1)).toHaveLength(1);
+    // Follow who holds the CPU: the host thread that made the system call runs the program; after
+    // it, that thread is only ever in ring 3 (loop {}), so its ticks are taken there.
+    let holder = 0;
+    let user = -1;
+    const ticks: Array<{ rsp: number; then: string | undefined }> = [];
+    run.traces.forEach((r, i) => {
+      if (r.kind === 'cpu.switch') holder = r.to as number;
+      if (r.kind === 'cpu.syscall') user = holder;
+      if (r.kind === 'cpu.int' && r.vector === 0x20 && user > 0 && holder === user) {
+        ticks.push({ rsp: r.rsp as number, then: run.traces.slice(i + 1).find((x) => x.kind === 'cpu.switch' || x.kind === 'cpu.iret')?.kind });
+      }
+    });
+    expect(user).toBeGreaterThan(0);
+    expect(ticks.length).toBeGreaterThan(5);
+    // Each frame went onto TSS.RSP0's stack, a static in the kernel's .bss — not the thread's own
+    // kernel stack, where a tick taken at CPL 0 would land — and the handler switched away.
+    for (const t of ticks) {
+      expect(t.rsp).toBeGreaterThanOrEqual(KERNEL_DATA.start);
+      expect(t.rsp).toBeLessThan(KERNEL_DATA.end);
+      expect(t.then).toBe('cpu.switch');
+    }
+    expect(letterText(run.cells).replace('spinninginring3', '').length).toBeGreaterThanOrEqual(3 * 15);
+    expect(run.of('cpu.exception')).toEqual([]);
   });
 
   it('missing-apic-eoi: one tick, one preemptive switch (A to B), then no tick and no keyboard interrupt ever again: B keeps the CPU', async () => {
