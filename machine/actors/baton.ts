@@ -6,11 +6,10 @@
 // Only the holder of the baton touches the CPU state, issues bus requests or changes which host
 // threads are taken; a hand-off is a release store of HOLDER plus a wake, so everything the
 // holder wrote before it is visible to the next holder (Atomics are sequentially consistent).
-import type { AccessSize } from '../../bus/device.js';
+import type { AccessSize, Level } from '../../bus/device.js';
 import type { CpuBus } from '../../bus/cpu-bus.js';
-import type { Level } from '../../bus/device.js';
 import { STATE_WORDS } from '../../cpu/threads.js';
-import { CLIENT_SPIN, SERVER_SPIN } from '../../bus/mailbox.js';
+import { CLIENT_SPIN } from '../../bus/mailbox.js';
 
 const HOLDER = 0;
 const REQ_SEQ = 1;
@@ -19,7 +18,7 @@ const OP = 3;
 const STATUS = 4; // 0 ok, 1 the boot thread failed the request (the machine ends: unwind and go home)
 const INTR = 5;
 const HOME = 6; // why the baton came home: 0 a switch, else HomeKind
-const HOME_LEN = 7; // bytes of the HOME payload (JSON)
+const HOME_LEN = 7; // bytes of the text (the HOME payload as JSON, or an idle-forever detail)
 const QUIT = 8;
 const PER_THREAD = 16; // then per host thread h: WAKE, TAKEN, EPOCH, IDLE, ENTRY
 const WAKE = 0;
@@ -168,17 +167,14 @@ export class BatonBlock {
 
   // ---- the CPU going home with a reason ----
   sendHome(reason: HomeReason): void {
-    const bytes = new TextEncoder().encode(JSON.stringify(reason));
-    const n = Math.min(bytes.length, TEXT_BYTES);
-    this.text.set(bytes.subarray(0, n));
-    this.i32[HOME_LEN] = n;
+    this.writeText(JSON.stringify(reason));
     Atomics.store(this.i32, HOME, reason.kind);
     this.pass(0);
   }
   /** Why the baton came home (undefined: an ordinary switch); clears it. */
   takeHome(): HomeReason | undefined {
     if (Atomics.load(this.i32, HOME) === 0) return undefined;
-    const text = new TextDecoder().decode(this.text.slice(0, this.i32[HOME_LEN]));
+    const text = this.readText();
     Atomics.store(this.i32, HOME, 0);
     try {
       return JSON.parse(text) as HomeReason;
@@ -199,6 +195,7 @@ export class BatonBlock {
   get intr(): Level { return this.i32[INTR] as Level; }
   get nextDeadline(): number { return this.f64[F_NEXT]; }
 
+  /** A text for the other side (a reason to go home, an idle-forever detail), cut to TEXT_BYTES. */
   writeText(s: string): void {
     const bytes = new TextEncoder().encode(s);
     const n = Math.min(bytes.length, TEXT_BYTES);
@@ -256,9 +253,6 @@ export class BatonBlock {
     return error;
   }
 }
-
-/** The spin budgets of the bus requests: the mailbox's (bus/mailbox.ts), for the same reasons. */
-export const SERVE_SPIN = SERVER_SPIN;
 
 /** A bus request the boot thread failed: the machine is ending, this guest thread unwinds and goes home. */
 export class BusAborted extends Error {

@@ -9,7 +9,8 @@ import type { AccessSize } from '../../bus/device.js';
 import type { BusRouter } from '../../bus/router.js';
 import { GuestReturned, MachineReset, MachineStop, type StopReason } from '../../cpu/errors.js';
 import { ThreadAbandoned, type ThreadHost } from '../../cpu/threads.js';
-import { BatonBlock, BusAborted, BusOp, HomeKind, SERVE_SPIN, type HomeReason, type RemoteBus } from './baton.js';
+import { SERVER_SPIN } from '../../bus/mailbox.js';
+import { BatonBlock, BusAborted, BusOp, HomeKind, type HomeReason, type RemoteBus } from './baton.js';
 import type { MachineSpec } from '../config/spec.js';
 import { bindCpu } from '../../cpu/isa.js';
 
@@ -123,7 +124,7 @@ export class BootThreads implements ThreadHost {
     let failure: unknown;
     let failed = false;
     let spinUntil = performance.now() + SWITCH_SPIN_MS;
-    let spins = SERVE_SPIN;
+    let spins = SERVER_SPIN;
     for (;;) {
       const seen = block.wakeSeen(0);
       if (block.requestPending !== block.lastAnswered) {
@@ -142,7 +143,7 @@ export class BootThreads implements ThreadHost {
         return;
       }
       if (--spins > 0) continue;
-      spins = SERVE_SPIN;
+      spins = SERVER_SPIN;
       if (performance.now() < spinUntil) continue;
       block.sleep(0, seen, WAIT_MS);
     }
@@ -229,7 +230,7 @@ export class WorkerThreads implements ThreadHost {
     this.gave();
     block.pass(to);
     const spinUntil = performance.now() + SWITCH_SPIN_MS;
-    let spins = SERVE_SPIN;
+    let spins = SERVER_SPIN;
     for (;;) {
       const seen = block.wakeSeen(self);
       // HOLDER before EPOCH: an abandon is stored before the hand-off that may follow it.
@@ -241,7 +242,7 @@ export class WorkerThreads implements ThreadHost {
       }
       if (block.epoch(self) !== this.epoch || block.quit) this.abandoned();
       if (--spins > 0) continue;
-      spins = SERVE_SPIN;
+      spins = SERVER_SPIN;
       if (performance.now() < spinUntil) continue;
       block.sleep(self, seen, WAIT_MS);
     }
